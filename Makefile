@@ -1,0 +1,49 @@
+# lkfem: the README's commands.
+#   make demo        set up what is missing, run the default case, print where the results are
+#   make test        set up what is missing, run the suite serially and under mpirun -n 2,
+#                    in both environments (Debian trixie: dolfinx 0.9; sid: dolfinx 0.11)
+# With dolfinx already installed (conda, Debian 13, the official images):
+#   make test-here / make demo-here   the same, in the current Python environment
+SHELL := /bin/bash
+SUITES ?= trixie sid
+DEMO_SUITE ?= trixie
+ROOTFS := env/rootfs
+PYTHON ?= python3
+NP ?= 2
+PYTEST_ARGS ?=
+DEMO_CASE ?= lkfem/cases/box_with_sphere.toml
+DEMO_OUT ?= results/demo
+
+.PHONY: env test demo test-here demo-here install-here lint clean
+
+env:
+	@for s in $(SUITES); do $(ROOTFS) build $$s || exit 1; done
+
+test: env
+	@for s in $(SUITES); do \
+	    echo "=== make test-here in $$s ==="; \
+	    $(ROOTFS) run $$s -- make --no-print-directory test-here PYTEST_ARGS='$(PYTEST_ARGS)' || exit 1; \
+	done
+
+demo: env
+	@$(ROOTFS) run $(DEMO_SUITE) -- make --no-print-directory demo-here DEMO_CASE=$(DEMO_CASE) DEMO_OUT=$(DEMO_OUT)
+
+install-here:
+	@$(PYTHON) -c "import lkfem.meshes, sys; sys.exit(0 if lkfem.__file__.startswith('$(CURDIR)/') else 1)" 2>/dev/null \
+	    || $(PYTHON) -m pip install --quiet --no-deps --no-build-isolation --break-system-packages -e . 2>&1 | grep -v "^WARNING: Running pip as" || true
+	@$(PYTHON) -c "import lkfem.meshes" || { echo "lkfem failed to install" >&2; exit 1; }
+
+test-here: install-here
+	$(PYTHON) -m pytest $(PYTEST_ARGS)
+	mpirun -n $(NP) $(PYTHON) -m mpi4py -m pytest -m "not serial" $(PYTEST_ARGS)
+
+demo-here: install-here
+	mpirun -n $(NP) lkfem run $(DEMO_CASE) --out $(DEMO_OUT)
+	@echo "Results: $(CURDIR)/$(DEMO_OUT) (summary.json, fields.xdmf for ParaView, T.png)"
+
+lint:
+	ruff check lkfem meshes tests demos
+	mypy
+
+clean:
+	rm -rf results build *.egg-info .pytest_cache

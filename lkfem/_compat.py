@@ -1,0 +1,45 @@
+"""The one place that knows which dolfinx version is running (0.9 to 0.11).
+
+Every difference between the supported dolfinx releases is bridged here, so the physics modules
+read the same on all of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dolfinx
+
+__all__ = ["DOLFINX_VERSION", "model_to_mesh"]
+
+#: (major, minor) of the running dolfinx.
+DOLFINX_VERSION: tuple[int, int] = tuple(  # type: ignore[assignment]
+    int(part) for part in dolfinx.__version__.split(".")[:2]
+)
+
+
+def model_to_mesh(model: Any, comm: Any, rank: int, gdim: int) -> tuple[Any, Any, Any]:
+    """Distribute the gmsh model held on ``rank`` over ``comm``.
+
+    Returns:
+        ``(mesh, cell_tags, facet_tags)``; the tags carry gmsh's physical-group tags.
+    """
+    if DOLFINX_VERSION >= (0, 10):
+        from dolfinx.io import gmsh as gmshio  # 0.10 renamed gmshio and returns MeshData
+
+        data = gmshio.model_to_mesh(model, comm, rank, gdim=gdim)
+        return data.mesh, data.cell_tags, data.facet_tags
+    from dolfinx.io import gmshio
+
+    mesh, cell_tags, facet_tags = gmshio.model_to_mesh(model, comm, rank, gdim=gdim)
+    return mesh, cell_tags, facet_tags
+
+
+def expression(expr: Any, V: Any) -> Any:
+    """A :class:`dolfinx.fem.Expression` of ``expr`` at the interpolation points of ``V``."""
+    from dolfinx import fem
+
+    points = V.element.interpolation_points
+    if callable(points):  # a method up to 0.9, a property from 0.10
+        points = points()
+    return fem.Expression(expr, points)

@@ -1,0 +1,251 @@
+"""Case files: a TOML description of a solve, checked entry by entry.
+
+A case names the mesh (a generator from ``lkfem.meshes`` with its parameters, or a mesh file),
+a material per named region, conditions on named boundaries, solver settings, outputs and probe
+points. Every mistake is reported as a :class:`CaseError` naming the file and the key.
+See ``docs/case-files.md`` for the full reference.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import generators
+from .bcs import BoundaryCondition, Convection, HeatFlux, Temperature
+from .errors import CaseError
+from .materials import Material
+
+__all__ = ["Case", "MeshSpec", "load_case", "parse_case"]
+
+_TOP = {"title", "mesh", "physics", "materials", "boundaries", "solver", "output", "probes"}
+
+
+@dataclass(slots=True, kw_only=True, frozen=True)
+class MeshSpec:
+    """Where the mesh comes from: a generator with parameters, or a file."""
+
+    generator: str | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    file: Path | None = None
+
+
+@dataclass(slots=True, kw_only=True, frozen=True)
+class Case:
+    """A validated case. Build it with :func:`load_case` or :func:`parse_case`."""
+
+    source: str
+    title: str
+    mesh: MeshSpec
+    model: str
+    heat_source: float
+    materials: Mapping[str, Material]
+    boundaries: Mapping[str, BoundaryCondition]
+    degree: int = 1
+    petsc_options: Mapping[str, Any] = field(default_factory=dict)
+    xdmf: bool = True
+    png: bool = True
+    probes: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+
+
+def load_case(path: str | os.PathLike) -> Case:
+    """Read and check a case file."""
+    source = os.fspath(path)
+    try:
+        with open(source, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise CaseError(source, "", "no such case file") from None
+    except IsADirectoryError:
+        raise CaseError(source, "", "is a folder, not a case file") from None
+    except OSError as exc:
+        raise CaseError(source, "", f"cannot be read: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CaseError(source, "", f"is not valid TOML: {exc}") from None
+    return parse_case(data, source=source, base=Path(source).resolve().parent)
+
+
+def parse_case(data: Mapping[str, Any], *, source: str = "<python>", base: Path | None = None) -> Case:
+    """Check a case given as a dictionary (the parsed TOML)."""
+    r = _Reader(source)
+    r.keys(data, "", _TOP)
+    mesh = _mesh(r, r.table(data, "mesh", required=True), base or Path.cwd())
+    physics = r.table(data, "physics")
+    r.keys(physics, "physics", {"model", "source"})
+    model = r.choice(physics, "physics", "model", ("fourier",), default="fourier")
+    solver = r.table(data, "solver")
+    r.keys(solver, "solver", {"degree", "petsc"})
+    petsc = r.table(solver, "petsc", prefix="solver")
+    for key, value in petsc.items():
+        if not isinstance(value, (str, int, float, bool)):
+            r.fail(f"solver.petsc.{key}", f"must be a string, number or boolean, got {value!r}")
+    output = r.table(data, "output")
+    r.keys(output, "output", {"xdmf", "png"})
+    probes = {}
+    for name, point in r.table(data, "probes").items():
+        if (
+            not isinstance(point, list)
+            or len(point) not in (2, 3)
+            or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in point)
+        ):
+            r.fail(f"probes.{name}", f"must be a point [x, y, z], got {point!r}")
+        probes[name] = tuple(float(c) for c in point)
+    return Case(
+        source=source,
+        title=r.string(data, "", "title", default=mesh.generator or str(mesh.file)),
+        mesh=mesh,
+        model=model,
+        heat_source=r.number(physics, "physics", "source", default=0.0),
+        materials=_materials(r, r.table(data, "materials", required=True)),
+        boundaries=_boundaries(r, r.table(data, "boundaries")),
+        degree=r.integer(solver, "solver", "degree", default=1, low=1, high=3),
+        petsc_options=dict(petsc),
+        xdmf=r.boolean(output, "output", "xdmf", default=True),
+        png=r.boolean(output, "output", "png", default=True),
+        probes=probes,
+    )
+
+
+def _mesh(r: _Reader, table: Mapping[str, Any], base: Path) -> MeshSpec:
+    r.keys(table, "mesh", {"generator", "parameters", "file"})
+    if ("generator" in table) == ("file" in table):
+        r.fail("mesh", "give exactly one of 'generator' (with 'parameters') or 'file'")
+    if "file" in table:
+        if "parameters" in table:
+            r.fail("mesh.parameters", "parameters go with a generator, not with a mesh file")
+        path = Path(r.string(table, "mesh", "file"))
+        path = path if path.is_absolute() else base / path
+        if not path.is_file():
+            r.fail("mesh.file", f"no such mesh file: {path}")
+        if path.suffix != ".msh":
+            r.fail("mesh.file", f"unsupported mesh format '{path.suffix}' (use a gmsh .msh file)")
+        return MeshSpec(file=path)
+    name = r.string(table, "mesh", "generator")
+    params = dict(r.table(table, "parameters", prefix="mesh"))
+    problem = generators.check(name, params)
+    if problem:
+        key, message = problem
+        r.fail(f"mesh.{key}" if key else "mesh.generator", message)
+    return MeshSpec(generator=name, parameters=params)
+
+
+def _materials(r: _Reader, table: Mapping[str, Any]) -> dict[str, Material]:
+    materials = {}
+    if not table:
+        r.fail("materials", "give a material for each region, e.g. [materials.matrix] k = 1.0")
+    for region, entry in table.items():
+        key = f"materials.{region}"
+        if not isinstance(entry, Mapping):
+            r.fail(key, f"must be a table such as {{ k = 1.0 }}, got {entry!r}")
+        r.keys(entry, key, set(Material.__dataclass_fields__))
+        if "k" not in entry:
+            r.fail(key, "missing 'k' (thermal conductivity, W/(m K))")
+        try:
+            materials[region] = Material(**entry)
+        except (TypeError, ValueError) as exc:
+            r.fail(key, str(exc))
+    return materials
+
+
+_BC_TYPES: dict[str, tuple[type, set[str]]] = {
+    "temperature": (Temperature, {"value"}),
+    "heat_flux": (HeatFlux, {"value"}),
+    "adiabatic": (HeatFlux, set()),
+    "convection": (Convection, {"h", "T_inf"}),
+}
+
+
+def _boundaries(r: _Reader, table: Mapping[str, Any]) -> dict[str, BoundaryCondition]:
+    bcs = {}
+    for name, entry in table.items():
+        key = f"boundaries.{name}"
+        if not isinstance(entry, Mapping):
+            r.fail(key, f"must be a table such as {{ type = \"temperature\", value = 1.0 }}, got {entry!r}")
+        kind = r.choice(entry, key, "type", tuple(_BC_TYPES))
+        cls, fields = _BC_TYPES[kind]
+        r.keys(entry, key, fields | {"type"})
+        missing = sorted(fields - set(entry))
+        if missing:
+            r.fail(key, f"a {kind} condition needs {', '.join(repr(m) for m in missing)}")
+        try:
+            bcs[name] = cls(**{k: v for k, v in entry.items() if k != "type"})
+        except (TypeError, ValueError) as exc:
+            r.fail(key, str(exc))
+    return bcs
+
+
+class _Reader:
+    """Typed look-ups in nested tables that fail with the file and the dotted key."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, key: str, problem: str) -> None:
+        raise CaseError(self.source, key, problem)
+
+    def keys(self, table: Mapping[str, Any], key: str, allowed: set[str]) -> None:
+        for name in table:
+            if name not in allowed:
+                where = f"{key}.{name}" if key else name
+                self.fail(where, f"unknown key '{name}' (allowed: {', '.join(sorted(allowed))})")
+
+    def table(
+        self, data: Mapping[str, Any], name: str, *, required: bool = False, prefix: str = ""
+    ) -> Mapping[str, Any]:
+        key = f"{prefix}.{name}" if prefix else name
+        if name not in data:
+            if required:
+                self.fail(key, "missing section")
+            return {}
+        value = data[name]
+        if not isinstance(value, Mapping):
+            self.fail(key, f"must be a table, got {value!r}")
+        return value
+
+    def _get(self, table: Mapping[str, Any], key: str, name: str, default: Any) -> Any:
+        if name in table:
+            return table[name]
+        if default is _REQUIRED:
+            self.fail(f"{key}.{name}" if key else name, "missing")
+        return default
+
+    def string(self, table: Mapping[str, Any], key: str, name: str, default: Any = None) -> str:
+        value = self._get(table, key, name, _REQUIRED if default is None else default)
+        if not isinstance(value, str):
+            self.fail(f"{key}.{name}" if key else name, f"must be a string, got {value!r}")
+        return value
+
+    def choice(
+        self, table: Mapping[str, Any], key: str, name: str, options: tuple[str, ...], default: Any = None
+    ) -> str:
+        value = self.string(table, key, name, default)
+        if value not in options:
+            self.fail(f"{key}.{name}", f"unknown value '{value}' (one of: {', '.join(options)})")
+        return value
+
+    def number(self, table: Mapping[str, Any], key: str, name: str, default: float) -> float:
+        value = self._get(table, key, name, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(f"{key}.{name}", f"must be a number, got {value!r}")
+        return float(value)
+
+    def integer(
+        self, table: Mapping[str, Any], key: str, name: str, default: int, low: int, high: int
+    ) -> int:
+        value = self._get(table, key, name, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(f"{key}.{name}", f"must be an integer from {low} to {high}, got {value!r}")
+        return int(value)
+
+    def boolean(self, table: Mapping[str, Any], key: str, name: str, default: bool) -> bool:
+        value = self._get(table, key, name, default)
+        if not isinstance(value, bool):
+            self.fail(f"{key}.{name}", f"must be true or false, got {value!r}")
+        return value
+
+
+_REQUIRED = object()

@@ -1,0 +1,63 @@
+"""The ``lkfem`` command.
+
+    lkfem run CASE.toml --out DIR     solve a case; DIR receives summary.json, XDMF and a PNG
+    lkfem generators                  list the mesh generators and their parameters
+
+User mistakes end with a one-line message and exit code 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lkfem", description="Landau–Khalatnikov heat-flux multiphysics on FEniCSx."
+    )
+    parser.add_argument("--version", action="version", version=f"lkfem {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="solve a case file")
+    run.add_argument("case", help="the case file (TOML)")
+    run.add_argument("--out", required=True, help="results folder (replaced on success)")
+    sub.add_parser("generators", help="list the mesh generators and their parameters")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``lkfem`` command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    # Heavy imports (dolfinx, PETSc, MPI) only once the arguments are known to be well formed.
+    from mpi4py import MPI
+
+    from .errors import LkfemError
+
+    comm = MPI.COMM_WORLD
+    try:
+        if args.command == "run":
+            from .case import load_case
+            from .run import run_case
+
+            run_case(load_case(args.case), args.out, comm)
+        elif args.command == "generators":
+            from . import generators
+
+            if comm.rank == 0:
+                for name in generators.available():
+                    params = ", ".join(f"{k}={v!r}" for k, v in generators.parameters(name).items())
+                    print(f"{name}: {params}")
+    except LkfemError as exc:
+        if comm.rank == 0:
+            print(f"lkfem: error: {exc}", file=sys.stderr, flush=True)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

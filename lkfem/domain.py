@@ -1,0 +1,193 @@
+"""A distributed mesh with named regions and named boundaries.
+
+Users refer to parts of a geometry by the physical names given in gmsh ("matrix", "left",
+"interface"), never by raw tags. A :class:`Domain` keeps the names with their tags and hands out
+integration measures by name.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import ufl
+from dolfinx import mesh as dmesh
+from mpi4py import MPI
+
+from . import _compat
+from .errors import MeshError
+
+__all__ = ["Domain", "from_gmsh", "read_msh"]
+
+
+@dataclass(slots=True, kw_only=True)
+class Domain:
+    """A mesh with its regions (cell groups) and boundaries (facet groups), by name.
+
+    Attributes:
+        mesh: the distributed dolfinx mesh.
+        cell_tags: region tags of the cells.
+        facet_tags: tags of the named boundary and interface facets.
+        regions: region name -> cell tag.
+        boundaries: boundary or interface name -> facet tag.
+    """
+
+    mesh: dmesh.Mesh
+    cell_tags: dmesh.MeshTags
+    facet_tags: dmesh.MeshTags
+    regions: dict[str, int]
+    boundaries: dict[str, int]
+    _measures: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def comm(self) -> MPI.Comm:
+        return self.mesh.comm
+
+    @property
+    def dx(self) -> ufl.Measure:
+        """Cell measure over the regions: ``domain.dx(domain.regions["matrix"])``."""
+        if "dx" not in self._measures:
+            self._measures["dx"] = ufl.Measure("dx", domain=self.mesh, subdomain_data=self.cell_tags)
+        return self._measures["dx"]
+
+    @property
+    def ds(self) -> ufl.Measure:
+        """Exterior facet measure over the named boundaries."""
+        if "ds" not in self._measures:
+            self._measures["ds"] = ufl.Measure("ds", domain=self.mesh, subdomain_data=self.facet_tags)
+        return self._measures["ds"]
+
+    @property
+    def dS(self) -> ufl.Measure:
+        """Interior facet measure over the named interfaces."""
+        if "dS" not in self._measures:
+            self._measures["dS"] = ufl.Measure("dS", domain=self.mesh, subdomain_data=self.facet_tags)
+        return self._measures["dS"]
+
+    def region_cells(self, name: str) -> np.ndarray:
+        """Local indices of the cells of region ``name``."""
+        return self.cell_tags.find(self.regions[name])
+
+    def boundary_facets(self, name: str) -> np.ndarray:
+        """Local indices of the facets of boundary ``name``."""
+        return self.facet_tags.find(self.boundaries[name])
+
+    def exterior_boundaries(self) -> list[str]:
+        """Names of the facet groups that lie on the outer surface (not interfaces)."""
+        tdim = self.mesh.topology.dim
+        self.mesh.topology.create_connectivity(tdim - 1, tdim)
+        exterior = dmesh.exterior_facet_indices(self.mesh.topology)
+        names = []
+        for name, tag in self.boundaries.items():
+            facets = self.facet_tags.find(tag)
+            local = int(np.isin(facets, exterior).sum()), int(facets.size)
+            on_outside, total = (self.comm.allreduce(v, op=MPI.SUM) for v in local)
+            if total > 0 and on_outside == total:
+                names.append(name)
+        return names
+
+    def num_cells(self) -> int:
+        imap = self.mesh.topology.index_map(self.mesh.topology.dim)
+        return int(imap.size_global)
+
+    def num_vertices(self) -> int:
+        return int(self.mesh.topology.index_map(0).size_global)
+
+
+def _physical_names(model: Any, tdim: int) -> tuple[dict[str, int], dict[str, int]]:
+    regions: dict[str, int] = {}
+    boundaries: dict[str, int] = {}
+    for dim, tag in model.getPhysicalGroups():
+        name = model.getPhysicalName(dim, tag) or f"{'region' if dim == tdim else 'boundary'}_{tag}"
+        if dim == tdim:
+            regions[name] = tag
+        elif dim == tdim - 1:
+            boundaries[name] = tag
+    return regions, boundaries
+
+
+def from_gmsh(
+    populate: Callable[[Any], None],
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    rank: int = 0,
+    *,
+    gdim: int = 3,
+    label: str = "gmsh model",
+) -> Domain:
+    """Build a gmsh model on ``rank`` and distribute it over ``comm``.
+
+    Args:
+        populate: called on ``rank`` only with ``gmsh.model``; it adds geometry, named physical
+            groups and generates the mesh. Raising :class:`MeshError` there reports a user error.
+        comm: communicator to distribute the mesh over.
+        rank: the rank that runs gmsh.
+        gdim: geometric dimension.
+        label: how errors name the source (a generator name or a file).
+    """
+    import gmsh
+
+    names: tuple[dict[str, int], dict[str, int]] | None = None
+    error: str | None = None
+    initialised_here = False
+    if comm.rank == rank:
+        try:
+            if not gmsh.isInitialized():
+                gmsh.initialize(interruptible=False)
+                initialised_here = True
+            gmsh.option.setNumber("General.Terminal", 0)
+            gmsh.model.add("lkfem")
+            populate(gmsh.model)
+            tdim = gmsh.model.getDimension()
+            names = _physical_names(gmsh.model, tdim)
+            if not names[0]:
+                error = f"{label}: the mesh has no named regions (gmsh physical groups of dimension {tdim})"
+        except MeshError as exc:
+            error = str(exc)
+        except Exception as exc:  # gmsh raises plain Exceptions for unreadable input
+            error = f"{label}: {exc}"
+    error = comm.bcast(error, root=rank)
+    if error is not None:
+        if comm.rank == rank:
+            _finalise(gmsh, initialised_here)
+        raise MeshError(error)
+    regions, boundaries = comm.bcast(names, root=rank)
+    try:
+        mesh, cell_tags, facet_tags = _compat.model_to_mesh(gmsh.model, comm, rank, gdim)
+    finally:
+        if comm.rank == rank:
+            _finalise(gmsh, initialised_here)
+    mesh.name = "mesh"
+    cell_tags.name = "regions"
+    facet_tags.name = "boundaries"
+    return Domain(
+        mesh=mesh,
+        cell_tags=cell_tags,
+        facet_tags=facet_tags,
+        regions=regions,
+        boundaries=boundaries,
+    )
+
+
+def _finalise(gmsh: Any, initialised_here: bool) -> None:
+    gmsh.model.remove()
+    if initialised_here:
+        gmsh.finalize()
+
+
+def read_msh(
+    filename: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD, rank: int = 0, *, gdim: int = 3
+) -> Domain:
+    """Read a gmsh ``.msh`` file (format 2 or 4) with physical names, on ``rank``."""
+    path = os.fspath(filename)
+
+    def populate(model: Any) -> None:
+        import gmsh
+
+        if not os.path.isfile(path):
+            raise MeshError(f"{path}: no such mesh file")
+        gmsh.merge(path)
+
+    return from_gmsh(populate, comm, rank, gdim=gdim, label=path)

@@ -1,0 +1,136 @@
+"""Off-screen PNG pictures of fields with pyvista, gathered on rank 0.
+
+VTK before 9.4 (Debian trixie) needs an X server even off screen; where no display is set,
+a private Xvfb is started for the process and stopped at exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import numpy as np
+from dolfinx import fem, plot
+
+from .errors import LkfemError
+
+__all__ = ["RenderError", "render_png"]
+
+
+class RenderError(LkfemError):
+    """A picture could not be made (no pyvista, or no way to render off screen)."""
+
+
+_xvfb: subprocess.Popen | None = None
+
+
+def _offscreen() -> None:
+    """Make VTK able to render with no display."""
+    global _xvfb
+    import pyvista
+
+    pyvista.OFF_SCREEN = True
+    if os.environ.get("DISPLAY") or pyvista.vtk_version_info >= (9, 4):
+        return
+    if _xvfb is not None:
+        return
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise RenderError(
+            f"VTK {pyvista.vtk_version_info[:2]} needs an X display to render; install Xvfb "
+            "(Debian: xvfb) or set DISPLAY"
+        )
+    for display in range(90 + os.getpid() % 100, 300):
+        if os.path.exists(f"/tmp/.X11-unix/X{display}") or os.path.exists(f"/tmp/.X{display}-lock"):
+            continue
+        proc = subprocess.Popen(
+            [xvfb, f":{display}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(50):
+            if os.path.exists(f"/tmp/.X11-unix/X{display}") or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        if proc.poll() is None:
+            _xvfb = proc
+            os.environ["DISPLAY"] = f":{display}"
+            atexit.register(proc.terminate)
+            return
+    raise RenderError("could not start Xvfb for off-screen rendering")
+
+
+def _gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
+    """The owned cells of ``T``'s mesh with T at the points, on rank 0 (None elsewhere)."""
+    V = T.function_space
+    mesh = V.mesh
+    comm = mesh.comm
+    topology, cell_types, x = plot.vtk_mesh(V)
+    num_owned = mesh.topology.index_map(mesh.topology.dim).size_local
+    per_cell = topology.size // cell_types.size
+    cells = topology.reshape(-1, per_cell)[:num_owned]
+    values = T.x.array.real[: x.shape[0]].copy()
+    parts = comm.gather((cells, cell_types[:num_owned], x, values), root=0)
+    if comm.rank != 0:
+        return None
+    import pyvista
+
+    all_cells, all_types, all_x, all_values = [], [], [], []
+    offset = 0
+    for cells_p, types_p, x_p, values_p in parts:
+        shifted = cells_p.copy()
+        shifted[:, 1:] += offset
+        all_cells.append(shifted)
+        all_types.append(types_p)
+        all_x.append(x_p)
+        all_values.append(values_p)
+        offset += x_p.shape[0]
+    grid = pyvista.UnstructuredGrid(
+        np.concatenate(all_cells).ravel(), np.concatenate(all_types), np.concatenate(all_x)
+    )
+    grid.point_data[T.name] = np.concatenate(all_values)
+    return grid
+
+
+def render_png(path: Path, T: fem.Function, title: str) -> None:
+    """Picture of scalar field ``T`` on its mesh, cut open at the mid-plane y = const.
+
+    Collective: every rank calls it; rank 0 draws. Raises :class:`RenderError` where no
+    off-screen rendering is possible.
+    """
+    comm = T.function_space.mesh.comm
+    error = None
+    if comm.rank == 0:
+        try:
+            import pyvista  # noqa: F401
+
+            _offscreen()
+        except ImportError:
+            error = "pyvista is not installed"
+        except RenderError as exc:
+            error = str(exc)
+    error = comm.bcast(error, root=0)
+    if error:
+        raise RenderError(f"no PNG written: {error}")
+    grid = _gather_grid(T)
+    if comm.rank != 0:
+        return
+    import pyvista
+
+    centre = np.asarray(grid.center)
+    cut = grid.clip(normal="y", origin=centre, invert=True, crinkle=False)
+    plotter = pyvista.Plotter(off_screen=True, window_size=(1200, 900))
+    plotter.add_mesh(
+        cut, scalars=T.name, cmap="inferno", show_edges=False,
+        scalar_bar_args={"title": f"{T.name} (K)", "vertical": True},
+    )
+    plotter.add_mesh(grid.outline(), color="black")
+    plotter.add_text(title, font_size=12)
+    plotter.view_isometric()
+    plotter.camera.azimuth = 20
+    plotter.screenshot(str(path))
+    plotter.close()

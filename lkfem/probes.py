@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 from dolfinx import fem, geometry
+from mpi4py import MPI
 
 from .domain import Domain
 from .errors import CaseError
@@ -21,7 +22,7 @@ def probe(
 ) -> dict[str, dict[str, list[float] | float]]:
     """Evaluate ``fields`` at named points.
 
-    Each point is evaluated by the lowest rank that owns a cell containing it, then shared.
+    A point shared by several cells (on a face, edge or vertex) gets the mean of their values.
 
     Returns:
         name -> {"x": [...], field name: value (a float or a list for vector fields)}.
@@ -38,22 +39,30 @@ def probe(
     candidates = geometry.compute_collisions_points(tree, xyz)
     colliding = geometry.compute_colliding_cells(mesh, candidates, xyz)
     num_owned = mesh.topology.index_map(mesh.topology.dim).size_local
-    local: dict[int, dict[str, list[float]]] = {}
+    # Sum and count over every owned cell that contains the point, then average over all ranks:
+    # a point on a cell boundary gets the same (mean) value of a discontinuous field whatever
+    # the partition.
+    sizes = [int(np.prod(f.ufl_shape)) for f in fields]
+    sums = np.zeros((len(names), sum(sizes)))
+    counts = np.zeros(len(names))
     for i in range(len(names)):
         cells = [c for c in colliding.links(i) if c < num_owned]
-        if not cells:
-            continue
-        local[i] = {
-            f.name: f.eval(xyz[i], np.array([cells[0]], dtype=np.int32)).tolist() for f in fields
-        }
-    gathered = comm.allgather(local)
+        for cell in cells:
+            values = [f.eval(xyz[i], np.array([cell], dtype=np.int32)) for f in fields]
+            sums[i] += np.concatenate(values)
+        counts[i] = len(cells)
+    sums = comm.allreduce(sums, op=MPI.SUM)
+    counts = comm.allreduce(counts, op=MPI.SUM)
     result: dict[str, dict[str, list[float] | float]] = {}
     for i, name in enumerate(names):
-        found = next((values[i] for values in gathered if i in values), None)
-        if found is None:
+        if counts[i] == 0:
             raise CaseError(origin, f"probes.{name}", f"point {list(points[name])} lies outside the mesh")
+        mean = sums[i] / counts[i]
         entry: dict[str, list[float] | float] = {"x": [float(c) for c in points[name]]}
-        for field, value in found.items():
-            entry[field] = value[0] if len(value) == 1 else value
+        offset = 0
+        for f, size in zip(fields, sizes, strict=True):
+            value = mean[offset : offset + size]
+            entry[f.name] = float(value[0]) if not f.ufl_shape else value.tolist()
+            offset += size
         result[name] = entry
     return result

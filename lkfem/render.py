@@ -34,7 +34,11 @@ def _offscreen() -> None:
     import pyvista
 
     pyvista.OFF_SCREEN = True
-    if os.environ.get("DISPLAY") or pyvista.vtk_version_info >= (9, 4):
+    if os.environ.get("DISPLAY"):
+        return
+    if pyvista.vtk_version_info >= (9, 4):
+        # VTK >= 9.4 picks its window at run time; with no display, render through EGL.
+        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
         return
     if _xvfb is not None:
         return

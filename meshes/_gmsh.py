@@ -17,9 +17,10 @@ def require(condition: bool, message: str) -> None:
         raise MeshError(message)
 
 
-def box_faces(model: Any, surfaces: Sequence[int], lo: Sequence[float], hi: Sequence[float],
-              tol: float = 1e-8) -> dict[str, list[int]]:
+def box_faces(model: Any, surfaces: Sequence[int], lo: Sequence[float], hi: Sequence[float]
+              ) -> dict[str, list[int]]:
     """Sort the planar surfaces lying on the faces of the box [lo, hi] by face name."""
+    tol = 1e-6 * max(h - l for l, h in zip(lo, hi, strict=True))  # OCC pads bounding boxes
     faces: dict[str, list[int]] = {name: [] for name in BOX_FACES}
     for s in surfaces:
         x0, y0, z0, x1, y1, z1 = model.getBoundingBox(2, s)

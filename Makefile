@@ -16,8 +16,9 @@ DEMO_OUT ?= results/demo
 
 .PHONY: env test demo test-here demo-here install-here lint clean
 
-env:
-	@for s in $(SUITES); do $(ROOTFS) build $$s || exit 1; done
+env:  # the root filesystems, built side by side (cached; a no-op when warm)
+	@pids=""; for s in $(SUITES); do $(ROOTFS) build $$s & pids="$$pids $$!"; done; \
+	rc=0; for p in $$pids; do wait $$p || rc=1; done; exit $$rc
 
 test: env
 	@for s in $(SUITES); do \
@@ -35,7 +36,7 @@ install-here:
 
 test-here: install-here
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
-	mpirun -n $(NP) $(PYTHON) -m mpi4py -m pytest -m "not serial" $(PYTEST_ARGS)
+	mpirun -n $(NP) $(PYTHON) -m mpi4py -m pytest -m "not serial" --color=no -p no:cacheprovider $(PYTEST_ARGS)
 
 demo-here: install-here
 	mpirun -n $(NP) lkfem run $(DEMO_CASE) --out $(DEMO_OUT)

@@ -26,7 +26,7 @@ test: env
 	    $(ROOTFS) run $$s -- make --no-print-directory test-here PYTEST_ARGS='$(PYTEST_ARGS)' || exit 1; \
 	done
 
-demo: env
+demo:  # builds only the environment it runs in
 	@$(ROOTFS) run $(DEMO_SUITE) -- make --no-print-directory demo-here DEMO_CASE=$(DEMO_CASE) DEMO_OUT=$(DEMO_OUT)
 
 install-here:

@@ -18,7 +18,7 @@ _prefixes = itertools.count()
 
 def default_amg_options() -> dict[str, Any]:
     """CG with algebraic multigrid: BoomerAMG where PETSc has hypre, else PETSc's GAMG."""
-    options: dict[str, Any] = {"ksp_type": "cg", "ksp_rtol": 1.0e-10, "ksp_atol": 1.0e-14}
+    options: dict[str, Any] = {"ksp_type": "cg", "ksp_rtol": 1.0e-12, "ksp_atol": 1.0e-30}
     if PETSc.Sys.hasExternalPackage("hypre"):
         options.update({"pc_type": "hypre", "pc_hypre_type": "boomeramg"})
     else:

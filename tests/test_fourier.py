@@ -36,7 +36,7 @@ def test_two_layer_slab_is_exact(comm, k1, k2):
     assert result.heat_flow["right"] == pytest.approx(q * AREA, rel=1e-8)
     assert result.heat_flow["left"] == pytest.approx(-q * AREA, rel=1e-8)
     assert abs(result.heat_flow["top"]) < 1e-14
-    assert abs(result.balance_error) < 1e-10 * q * AREA
+    assert abs(result.balance_error) < 1e-9 * q * AREA  # closes to solver tolerance
 
 
 def test_uniform_source_quadratic_is_exact(comm):
@@ -54,7 +54,7 @@ def test_uniform_source_quadratic_is_exact(comm):
     for side in ("left", "right"):
         assert result.heat_flow[side] == pytest.approx(Q * L * AREA / 2, rel=1e-8)
     assert result.source_power == pytest.approx(Q * L * AREA, rel=1e-12)
-    assert abs(result.balance_error) < 1e-10
+    assert abs(result.balance_error) < 1e-9
 
 
 def test_convection_and_flux_boundaries(comm):
@@ -70,7 +70,7 @@ def test_convection_and_flux_boundaries(comm):
     q = (T0 - Tinf) / (L / k + 1 / h)
     assert _max_error(result.T, lambda x: T0 - q * x / k, comm) < 1e-8
     assert result.heat_flow["right"] == pytest.approx(q * AREA, rel=1e-8)
-    assert abs(result.balance_error) < 1e-10
+    assert abs(result.balance_error) < 1e-9
 
     # A prescribed outward flux at x = L instead: T = T0 − g x / k.
     g = 3.0

@@ -43,3 +43,14 @@ def expression(expr: Any, V: Any) -> Any:
     if callable(points):  # a method up to 0.9, a property from 0.10
         points = points()
     return fem.Expression(expr, points)
+
+
+def create_vector(V: Any) -> Any:
+    """A ghosted PETSc vector laid out like the function space ``V``."""
+    if DOLFINX_VERSION >= (0, 10):
+        from dolfinx.fem import petsc as fem_petsc
+
+        return fem_petsc.create_vector(V)
+    from dolfinx import la
+
+    return la.create_petsc_vector(V.dofmap.index_map, V.dofmap.index_map_bs)

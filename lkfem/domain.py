@@ -20,7 +20,7 @@ from mpi4py import MPI
 from . import _compat
 from .errors import MeshError
 
-__all__ = ["Domain", "from_gmsh", "read_msh"]
+__all__ = ["Domain", "from_gmsh", "from_mesh", "read_msh"]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -191,3 +191,37 @@ def read_msh(
         gmsh.merge(path)
 
     return from_gmsh(populate, comm, rank, gdim=gdim, label=path)
+
+
+def from_mesh(mesh: dmesh.Mesh, *, region: str = "domain") -> Domain:
+    """Wrap a dolfinx mesh of an axis-aligned box (interval, rectangle or box) as a Domain.
+
+    The whole mesh is one region; its boundary facets are named ``left``/``right`` (x min/max),
+    ``front``/``back`` (y) and ``bottom``/``top`` (z). Handy for tests and quick studies.
+    """
+    tdim = mesh.topology.dim
+    gdim = mesh.geometry.dim
+    num_cells = mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts
+    cells = np.arange(num_cells, dtype=np.int32)
+    cell_tags = dmesh.meshtags(mesh, tdim, cells, np.ones_like(cells))
+    x = mesh.geometry.x
+    lo = mesh.comm.allreduce(x.min(axis=0), op=MPI.MIN) if x.size else None
+    hi = mesh.comm.allreduce(x.max(axis=0), op=MPI.MAX) if x.size else None
+    names = ("left", "right", "front", "back", "bottom", "top")
+    mesh.topology.create_connectivity(tdim - 1, tdim)
+    facets, values, boundaries = [], [], {}
+    for axis in range(gdim):
+        for side, bound in enumerate((lo[axis], hi[axis])):
+            tag = 101 + 2 * axis + side
+            found = dmesh.locate_entities_boundary(
+                mesh, tdim - 1, lambda p, a=axis, v=bound: np.isclose(p[a], v)
+            )
+            facets.append(found)
+            values.append(np.full(found.size, tag, dtype=np.int32))
+            boundaries[names[2 * axis + side]] = tag
+    order = np.argsort(np.concatenate(facets))
+    facet_tags = dmesh.meshtags(
+        mesh, tdim - 1, np.concatenate(facets)[order].astype(np.int32), np.concatenate(values)[order]
+    )
+    return Domain(mesh=mesh, cell_tags=cell_tags, facet_tags=facet_tags,
+                  regions={region: 1}, boundaries=boundaries)

@@ -102,7 +102,7 @@ def solve_steady_fourier(
         solver_options: PETSc options merged over CG + algebraic multigrid.
         origin: how errors name the input (a case file).
     """
-    _check_names(domain, materials, bcs, origin)
+    check_names(domain, materials, bcs, origin)
     mesh = domain.mesh
     comm = domain.comm
     fdim = mesh.topology.dim - 1
@@ -167,7 +167,7 @@ def solve_steady_fourier(
     )
 
 
-def _check_names(
+def check_names(
     domain: Domain,
     materials: Mapping[str, Material],
     bcs: Mapping[str, BoundaryCondition],

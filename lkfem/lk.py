@@ -1,0 +1,364 @@
+"""The Landau–Khalatnikov heat-flux problem: a monolithic (q, T) mixed formulation.
+
+Strong form (Landau form; see :mod:`lkfem.materials` for the physical parameters):
+
+    Γ ∂q/∂t + A q + b|q|²q + c|q|⁴q − ∇·(λ∇q) − ∇(λ_d ∇·q) + ζ∇T = 0,
+    C ∂T/∂t + ∇·q = Q.
+
+Weak form (elements ``taylor_hood`` and ``primal``): find (q, T), T = T_D on temperature
+boundaries, such that for all (p, v) with v = 0 there
+
+    Σ_regions ∫ [Γ q̇·p + A q·p + (b|q|² + c|q|⁴) q·p + λ∇q:∇p + λ_d ∇·q ∇·p + ζ∇T·p] dx
+      + Nitsche terms for q·n (and q_t for no-slip) on flux boundaries where λ > 0
+      + ∫ [C Ṫ v − q·∇v − Q v] dx + Σ_flux ∫ g v ds + Σ_conv ∫ h (T − T∞) v ds = 0.
+
+Element ``hdiv`` (only for λ = λ_d = 0, constant ζ) integrates ζ∇T·p by parts instead:
+q ∈ RT_k with q·n = 0 strongly on adiabatic boundaries, T ∈ DG_{k−1}, temperature and
+convection conditions natural. The time derivative is u̇ ≈ (α0 u + α1 uⁿ + α2 uⁿ⁻¹)/Δt with
+Constants, so backward Euler, variable-step BDF2 and the steady problem (α = 0) share one
+compiled form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import basix.ufl
+import ufl
+from dolfinx import fem
+from petsc4py import PETSc
+
+from . import _compat, expressions
+from .bcs import BoundaryCondition, Convection, HeatFlux, Temperature
+from .coefficients import interpolate_by_group, material_groups, spatial_names
+from .domain import Domain
+from .errors import CaseError
+from .materials import LandauCoefficients, Material
+from .nonlinear import NewtonInfo, NewtonSolver
+
+__all__ = ["LKProblem", "ELEMENTS"]
+
+ELEMENTS = ("auto", "taylor_hood", "primal", "hdiv")
+NITSCHE_PENALTY = 20.0  # times (degree + 1)², dimensionless
+
+
+class LKProblem:
+    """The LK equations on a domain with named regions and boundaries.
+
+    Args:
+        domain: mesh with named regions and boundaries.
+        materials: a :class:`Material` for every region.
+        bcs: conditions on named exterior boundaries; unlisted ones are adiabatic.
+        source: heat source Q (W/m³): a number or an expression of x, y, z, r, rho, t, T.
+        element: ``auto`` (Taylor–Hood where any ℓ > 0, else primal), ``taylor_hood``
+            (q ∈ P_{k+1}³, T ∈ P_k), ``primal`` (q ∈ DG_{k−1}³, T ∈ P_k; ℓ = 0 only) or
+            ``hdiv`` (q ∈ RT_k, T ∈ DG_{k−1}; ℓ = 0 only).
+        degree: k above.
+        constants: named numbers usable in expressions.
+        petsc_options: PETSc options for SNES and its linear solver.
+        origin: how errors name the input.
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        materials: Mapping[str, Material],
+        bcs: Mapping[str, BoundaryCondition],
+        *,
+        source: float | str = 0.0,
+        element: str = "auto",
+        degree: int = 1,
+        constants: Mapping[str, float] | None = None,
+        petsc_options: Mapping[str, Any] | None = None,
+        origin: str = "<python>",
+    ):
+        from .fourier import check_names
+
+        check_names(domain, materials, bcs, origin)
+        self.domain, self.materials, self.bcs, self.origin = domain, dict(materials), dict(bcs), origin
+        mesh = domain.mesh
+        self.groups = material_groups(domain, materials)
+        gradient = any(m.has_gradient_terms() for m in materials.values())
+        self.element = _choose_element(element, gradient, origin)
+        self.degree = degree
+        self.W = _mixed_space(mesh, self.element, degree)
+        self.u = fem.Function(self.W, name="u")
+        self.u_n = fem.Function(self.W)
+        self.u_nn = fem.Function(self.W)
+        self.V_q, self.q_dofs = self.W.sub(0).collapse()
+        self.V_T, self.T_dofs = self.W.sub(1).collapse()
+
+        self.t = fem.Constant(mesh, PETSc.ScalarType(0.0))
+        self.dt = fem.Constant(mesh, PETSc.ScalarType(1.0))
+        self.alpha = [fem.Constant(mesh, PETSc.ScalarType(0.0)) for _ in range(3)]
+        q, T = ufl.split(self.u)
+        self.q, self.T = q, T
+        self.names = spatial_names(domain, constants, t=self.t)
+        self.names_T = {**self.names, "T": T}
+        self.Q = self._parse(source, "physics.source", with_T=True)
+        self.coefficients = {
+            region: material.landau(self.names_T, source=origin, key=f"materials.{region}")
+            for _, material, region in self.groups
+        }
+        self._check_hdiv()
+        self.dirichlet = self._dirichlet_conditions()
+        self.F = self._residual_form()
+        self.petsc_options = dict(petsc_options or {})
+        self._solver: NewtonSolver | None = None
+
+    # ---- set-up -------------------------------------------------------------------------
+
+    def _parse(self, value: Any, key: str, *, with_T: bool = False) -> Any:
+        if isinstance(value, str):
+            return expressions.parse(value, self.names_T if with_T else self.names,
+                                     source=self.origin, key=key)
+        return float(value)
+
+    def _check_hdiv(self) -> None:
+        if self.element != "hdiv":
+            return
+        for _, material, region in self.groups:
+            zeta = self.coefficients[region].zeta
+            if not isinstance(zeta, float) or zeta != self.coefficients[self.groups[0][2]].zeta:
+                raise CaseError(self.origin, f"materials.{region}.zeta",
+                                "the hdiv element needs one constant zeta in all regions")
+        for name, bc in self.bcs.items():
+            if isinstance(bc, HeatFlux) and bc.value != 0.0:
+                raise CaseError(self.origin, f"boundaries.{name}",
+                                "the hdiv element takes heat_flux = 0 (adiabatic), temperature "
+                                "and convection conditions; use taylor_hood or primal")
+
+    def _dirichlet_conditions(self) -> list[tuple[str, Any, fem.DirichletBC, Any]]:
+        """(name, dofs in W, bc, (function, expression)) for each condition imposed strongly."""
+        mesh = self.domain.mesh
+        fdim = mesh.topology.dim - 1
+        mesh.topology.create_connectivity(fdim, mesh.topology.dim)
+        out = []
+        for name, bc in self.bcs.items():
+            facets = self.domain.boundary_facets(name)
+            if self.element != "hdiv" and isinstance(bc, Temperature):
+                g = fem.Function(self.V_T)
+                expr = self._parse(bc.value, f"boundaries.{name}.value")
+                dofs = fem.locate_dofs_topological((self.W.sub(1), self.V_T), fdim, facets)
+                out.append((name, dofs, fem.dirichletbc(g, dofs, self.W.sub(1)), (g, expr)))
+            elif self.element == "hdiv" and isinstance(bc, HeatFlux):
+                zero = fem.Function(self.V_q)
+                dofs = fem.locate_dofs_topological((self.W.sub(0), self.V_q), fdim, facets)
+                out.append((name, dofs, fem.dirichletbc(zero, dofs, self.W.sub(0)), (zero, 0.0)))
+        if self.element == "hdiv":  # unlisted boundaries are adiabatic: q·n = 0 strongly
+            for name in self.domain.exterior_boundaries():
+                if name not in self.bcs:
+                    zero = fem.Function(self.V_q)
+                    facets = self.domain.boundary_facets(name)
+                    dofs = fem.locate_dofs_topological((self.W.sub(0), self.V_q), fdim, facets)
+                    out.append((name, dofs, fem.dirichletbc(zero, dofs, self.W.sub(0)), (zero, 0.0)))
+        self._update_dirichlet_values(out)
+        return out
+
+    def _update_dirichlet_values(self, conditions: Any = None) -> None:
+        for _, _, _, (g, expr) in conditions if conditions is not None else self.dirichlet:
+            if isinstance(expr, float):
+                g.x.array[:] = expr
+            else:
+                g.interpolate(_compat.expression(expr, g.function_space))
+            g.x.scatter_forward()
+
+    def _time_derivative(self, index: int) -> Any:
+        parts = [ufl.split(w)[index] for w in (self.u, self.u_n, self.u_nn)]
+        return sum(a * w for a, w in zip(self.alpha, parts, strict=True)) / self.dt
+
+    def _residual_form(self) -> Any:
+        domain, mesh = self.domain, self.domain.mesh
+        p, v = ufl.TestFunctions(self.W)
+        q, T = self.q, self.T
+        qdot, Tdot = self._time_derivative(0), self._time_derivative(1)
+        dx = domain.dx
+        apply = LandauCoefficients.apply
+        F: Any = 0
+        for tags, _, region in self.groups:
+            co = self.coefficients[region]
+            q2 = ufl.inner(q, q)
+            local = (
+                ufl.inner(apply(co.Gamma, qdot), p)
+                + ufl.inner(apply(co.A, q), p)
+                + (co.b * q2 + co.c * q2 * q2) * ufl.inner(q, p)
+                + co.C * Tdot * v
+            )
+            if self.element != "hdiv":
+                local += co.zeta * ufl.inner(ufl.grad(T), p)
+                if _nonzero(co.lam):
+                    local += co.lam * ufl.inner(ufl.grad(q), ufl.grad(p))
+                if _nonzero(co.lam_d):
+                    local += co.lam_d * ufl.div(q) * ufl.div(p)
+            F += local * dx(tags)
+        F += self._energy_terms(v) - self.Q * v * domain.dx
+        if self.element == "hdiv":
+            zeta = self.coefficients[self.groups[0][2]].zeta
+            F += -zeta * T * ufl.div(p) * domain.dx
+            n = ufl.FacetNormal(mesh)
+            for name, bc in self.bcs.items():
+                ds = domain.ds(domain.boundaries[name])
+                if isinstance(bc, Temperature):
+                    F += zeta * self._parse(bc.value, f"boundaries.{name}.value") * ufl.dot(p, n) * ds
+                elif isinstance(bc, Convection):
+                    T_inf = self._parse(bc.T_inf, f"boundaries.{name}.T_inf")
+                    if bc.h == 0:
+                        raise CaseError(self.origin, f"boundaries.{name}.h",
+                                        "the hdiv element needs h > 0 (use heat_flux = 0 for none)")
+                    F += zeta * (T_inf + ufl.dot(q, n) / bc.h) * ufl.dot(p, n) * ds
+        else:
+            F += self._nitsche_terms(p)
+        return F
+
+    def _energy_terms(self, v: Any) -> Any:
+        """∫ −q·∇v dx + known boundary fluxes (or ∫ ∇·q v for hdiv): the energy equation
+        without the C Ṫ and Q terms."""
+        domain = self.domain
+        if self.element == "hdiv":
+            return ufl.div(self.q) * v * domain.dx
+        terms = -ufl.inner(self.q, ufl.grad(v)) * domain.dx
+        for name, flux in self.known_fluxes().items():
+            terms += flux * v * domain.ds(domain.boundaries[name])
+        return terms
+
+    def known_fluxes(self) -> dict[str, Any]:
+        """q·n on the boundaries where it is prescribed (UFL), by name."""
+        out: dict[str, Any] = {}
+        for name, bc in self.bcs.items():
+            if isinstance(bc, HeatFlux):
+                out[name] = self._parse(bc.value, f"boundaries.{name}.value")
+            elif isinstance(bc, Convection):
+                out[name] = bc.h * (self.T - self._parse(bc.T_inf, f"boundaries.{name}.T_inf"))
+        return out
+
+    def _nitsche_terms(self, p: Any) -> Any:
+        """Weak q·n = g (and q_t = 0 for no-slip) where λ or λ_d > 0, on flux boundaries."""
+        if not any(_nonzero(co.lam) or _nonzero(co.lam_d) for co in self.coefficients.values()):
+            return 0
+        mesh, domain = self.domain.mesh, self.domain
+        V0 = fem.functionspace(mesh, ("DG", 0))
+        lam = interpolate_by_group(fem.Function(V0), domain, self.groups,
+                                   lambda m, r: self.coefficients[r].lam)
+        lam_d = interpolate_by_group(fem.Function(V0), domain, self.groups,
+                                     lambda m, r: self.coefficients[r].lam_d)
+        n = ufl.FacetNormal(mesh)
+        h = ufl.CellDiameter(mesh)
+        gamma = NITSCHE_PENALTY * (self.degree + 2) ** 2
+        q = self.q
+        I = ufl.Identity(mesh.geometry.dim)
+
+        def stress(w: Any) -> Any:
+            return lam * ufl.grad(w) + lam_d * ufl.div(w) * I
+
+        terms: Any = 0
+        known = self.known_fluxes()
+        boundaries = {name: self.bcs.get(name, HeatFlux()) for name in domain.exterior_boundaries()}
+        for name, bc in boundaries.items():
+            if isinstance(bc, Temperature):
+                continue
+            g = known.get(name, 0.0)
+            P = I if bc.slip == "no_slip" else ufl.outer(n, n)
+            jump = ufl.dot(P, q - g * n)
+            ds = domain.ds(domain.boundaries[name])
+            terms += (
+                -ufl.inner(ufl.dot(stress(q), n), ufl.dot(P, p))
+                - ufl.inner(ufl.dot(stress(p), n), jump)
+                + gamma * (lam + lam_d) / h * ufl.inner(jump, ufl.dot(P, p))
+            ) * ds
+        return terms
+
+    # ---- solving ------------------------------------------------------------------------
+
+    def solver(self) -> NewtonSolver:
+        if self._solver is None:
+            self._solver = NewtonSolver(
+                self.F, self.u, [bc for _, _, bc, _ in self.dirichlet], self.petsc_options
+            )
+        return self._solver
+
+    def set_time_coefficients(self, alpha: tuple[float, float, float], dt: float) -> None:
+        for constant, value in zip(self.alpha, alpha, strict=True):
+            constant.value = value
+        self.dt.value = dt
+
+    def solve_steady(self) -> NewtonInfo:
+        """Solve the steady problem (all time derivatives zero) from the current state."""
+        self.set_time_coefficients((0.0, 0.0, 0.0), 1.0)
+        self._update_dirichlet_values()
+        return self.solver().solve()
+
+    def set_initial(self, T0: float | str = 0.0, q0: Any = None) -> None:
+        """Initial T (number or expression of x) and q (3 numbers/expressions, ``"fourier"``
+        for q = −K∇T0, or None for zero)."""
+        names = self.names
+        T_expr = self._parse(T0, "initial.T")
+        T_fun = fem.Function(self.V_T)
+        if isinstance(T_expr, float):
+            T_fun.x.array[:] = T_expr
+        else:
+            T_fun.interpolate(_compat.expression(T_expr, self.V_T))
+        q_fun = fem.Function(self.V_q)
+        if isinstance(q0, str) and q0 == "fourier":
+            interpolate_by_group(
+                q_fun, self.domain, self.groups,
+                lambda m, r: -ufl.dot(ufl.inv(self.coefficients[r].A), ufl.grad(T_fun))
+                if ufl.shape(self.coefficients[r].A) else
+                -self.coefficients[r].zeta / self.coefficients[r].A * ufl.grad(T_fun),
+            )
+        elif q0 is not None:
+            gdim = self.domain.mesh.geometry.dim
+            parts = [self._parse(c, f"initial.q[{i}]") for i, c in enumerate(q0)]
+            if len(parts) != gdim:
+                raise CaseError(self.origin, "initial.q", f"needs {gdim} components, got {len(parts)}")
+            zero = 0 * names["x"]
+            q_fun.interpolate(_compat.expression(ufl.as_vector([c + zero for c in parts]), self.V_q))
+        self.u.x.array[self.T_dofs] = T_fun.x.array
+        self.u.x.array[self.q_dofs] = q_fun.x.array
+        self.u.x.scatter_forward()
+        for w in (self.u_n, self.u_nn):
+            w.x.array[:] = self.u.x.array
+
+    def split(self) -> tuple[fem.Function, fem.Function]:
+        """Copies of q and T as functions on their own (collapsed) spaces."""
+        q = fem.Function(self.V_q, name="q")
+        T = fem.Function(self.V_T, name="T")
+        q.x.array[:] = self.u.x.array[self.q_dofs]
+        T.x.array[:] = self.u.x.array[self.T_dofs]
+        return q, T
+
+    def destroy(self) -> None:
+        if self._solver is not None:
+            self._solver.destroy()
+            self._solver = None
+
+
+def _nonzero(value: Any) -> bool:
+    return not (isinstance(value, float) and value == 0.0)
+
+
+def _choose_element(element: str, gradient: bool, origin: str) -> str:
+    if element not in ELEMENTS:
+        raise CaseError(origin, "solver.element", f"unknown element '{element}' (one of: {', '.join(ELEMENTS)})")
+    if element == "auto":
+        return "taylor_hood" if gradient else "primal"
+    if gradient and element in ("primal", "hdiv"):
+        raise CaseError(origin, "solver.element",
+                        f"the {element} element cannot carry ℓ > 0 (λ > 0); use taylor_hood")
+    return element
+
+
+def _mixed_space(mesh: Any, element: str, degree: int) -> fem.FunctionSpace:
+    cell = mesh.basix_cell()
+    gdim = mesh.geometry.dim
+    if element == "taylor_hood":
+        eq = basix.ufl.element("Lagrange", cell, degree + 1, shape=(gdim,))
+        eT = basix.ufl.element("Lagrange", cell, degree)
+    elif element == "primal":
+        eq = basix.ufl.element("Lagrange", cell, degree - 1, shape=(gdim,), discontinuous=True)
+        eT = basix.ufl.element("Lagrange", cell, degree)
+    else:
+        eq = basix.ufl.element("RT", cell, degree)
+        eT = basix.ufl.element("Lagrange", cell, degree - 1, discontinuous=True)
+    return fem.functionspace(mesh, basix.ufl.mixed_element([eq, eT]))
+

@@ -14,13 +14,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import ufl
+
 __all__ = ["Temperature", "HeatFlux", "Convection", "BoundaryCondition", "SLIP_KINDS"]
 
 SLIP_KINDS = ("free", "no_slip")
 
 
 def _value(name: str, value: object) -> None:
-    if isinstance(value, str):
+    if isinstance(value, (str, ufl.core.expr.Expr)):  # an expression string, or UFL (Python API)
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number or an expression string, got {value!r}")

@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import basix.ufl
+import numpy as np
 import ufl
 from dolfinx import fem
 from petsc4py import PETSc
@@ -36,10 +37,12 @@ from .domain import Domain
 from .errors import CaseError
 from .materials import LandauCoefficients, Material
 from .nonlinear import NewtonInfo, NewtonSolver
+from .preconditioners import BlockPreconditioner, block_options
 
 __all__ = ["LKProblem", "ELEMENTS"]
 
 ELEMENTS = ("auto", "taylor_hood", "primal", "hdiv")
+DIRECT_LIMIT = 20_000  # unknowns; above it the default linear solver is iterative
 NITSCHE_PENALTY = 20.0  # times (degree + 1)², dimensionless
 
 
@@ -50,11 +53,17 @@ class LKProblem:
         domain: mesh with named regions and boundaries.
         materials: a :class:`Material` for every region.
         bcs: conditions on named exterior boundaries; unlisted ones are adiabatic.
-        source: heat source Q (W/m³): a number or an expression of x, y, z, r, rho, t, T.
+        source: heat source Q (W/m³): a number or an expression of x, y, z, r, rho, t, T
+            (a string, or UFL).
+        q_source: a driving force f on the right of the flux equation (K/m in the physical
+            form), as gdim numbers/expressions; for manufactured solutions.
         element: ``auto`` (Taylor–Hood where any ℓ > 0, else primal), ``taylor_hood``
             (q ∈ P_{k+1}³, T ∈ P_k), ``primal`` (q ∈ DG_{k−1}³, T ∈ P_k; ℓ = 0 only) or
             ``hdiv`` (q ∈ RT_k, T ∈ DG_{k−1}; ℓ = 0 only).
         degree: k above.
+        quadrature_degree: of every integral; 2 (k + 1) + 2 by default, which integrates the
+            polynomial terms of the linear problem exactly and keeps expression coefficients
+            (sin, exp, …) from asking for huge rules.
         constants: named numbers usable in expressions.
         petsc_options: PETSc options for SNES and its linear solver.
         origin: how errors name the input.
@@ -66,9 +75,11 @@ class LKProblem:
         materials: Mapping[str, Material],
         bcs: Mapping[str, BoundaryCondition],
         *,
-        source: float | str = 0.0,
+        source: Any = 0.0,
+        q_source: Any = None,
         element: str = "auto",
         degree: int = 1,
+        quadrature_degree: int | None = None,
         constants: Mapping[str, float] | None = None,
         petsc_options: Mapping[str, Any] | None = None,
         origin: str = "<python>",
@@ -82,6 +93,11 @@ class LKProblem:
         gradient = any(m.has_gradient_terms() for m in materials.values())
         self.element = _choose_element(element, gradient, origin)
         self.degree = degree
+        qdeg = 2 * (degree + 1) + 2 if quadrature_degree is None else quadrature_degree
+        metadata = {"quadrature_degree": qdeg}
+        self.dx = domain.dx(metadata=metadata)
+        self.ds = domain.ds(metadata=metadata)
+        self.dS = domain.dS(metadata=metadata)
         self.W = _mixed_space(mesh, self.element, degree)
         self.u = fem.Function(self.W, name="u")
         self.u_n = fem.Function(self.W)
@@ -97,6 +113,9 @@ class LKProblem:
         self.names = spatial_names(domain, constants, t=self.t)
         self.names_T = {**self.names, "T": T}
         self.Q = self._parse(source, "physics.source", with_T=True)
+        self.f_q = None if q_source is None else ufl.as_vector(
+            [self._parse(c, f"physics.q_source[{i}]", with_T=True) for i, c in enumerate(q_source)]
+        )
         self.coefficients = {
             region: material.landau(self.names_T, source=origin, key=f"materials.{region}")
             for _, material, region in self.groups
@@ -106,6 +125,7 @@ class LKProblem:
         self.F = self._residual_form()
         self.petsc_options = dict(petsc_options or {})
         self._solver: NewtonSolver | None = None
+        self._preconditioner: BlockPreconditioner | None = None
 
     # ---- set-up -------------------------------------------------------------------------
 
@@ -113,7 +133,9 @@ class LKProblem:
         if isinstance(value, str):
             return expressions.parse(value, self.names_T if with_T else self.names,
                                      source=self.origin, key=key)
-        return float(value)
+        if isinstance(value, (int, float)):
+            return float(value)
+        return value  # already UFL
 
     def _check_hdiv(self) -> None:
         if self.element != "hdiv":
@@ -154,6 +176,10 @@ class LKProblem:
                     dofs = fem.locate_dofs_topological((self.W.sub(0), self.V_q), fdim, facets)
                     out.append((name, dofs, fem.dirichletbc(zero, dofs, self.W.sub(0)), (zero, 0.0)))
         self._update_dirichlet_values(out)
+        T_dofs = [d[1] for name, d, _, _ in out if isinstance(self.bcs.get(name), Temperature)
+                  and self.element != "hdiv"]
+        self.T_bc_dofs = np.unique(np.concatenate(T_dofs)).astype(np.int32) if T_dofs \
+            else np.zeros(0, dtype=np.int32)
         return out
 
     def _update_dirichlet_values(self, conditions: Any = None) -> None:
@@ -173,7 +199,7 @@ class LKProblem:
         p, v = ufl.TestFunctions(self.W)
         q, T = self.q, self.T
         qdot, Tdot = self._time_derivative(0), self._time_derivative(1)
-        dx = domain.dx
+        dx = self.dx
         apply = LandauCoefficients.apply
         F: Any = 0
         for tags, _, region in self.groups:
@@ -192,13 +218,15 @@ class LKProblem:
                 if _nonzero(co.lam_d):
                     local += co.lam_d * ufl.div(q) * ufl.div(p)
             F += local * dx(tags)
-        F += self._energy_terms(v) - self.Q * v * domain.dx
+        F += self._energy_terms(v) - self.Q * v * self.dx
+        if self.f_q is not None:
+            F -= ufl.inner(self.f_q, p) * self.dx
         if self.element == "hdiv":
             zeta = self.coefficients[self.groups[0][2]].zeta
-            F += -zeta * T * ufl.div(p) * domain.dx
+            F += -zeta * T * ufl.div(p) * self.dx
             n = ufl.FacetNormal(mesh)
             for name, bc in self.bcs.items():
-                ds = domain.ds(domain.boundaries[name])
+                ds = self.ds(domain.boundaries[name])
                 if isinstance(bc, Temperature):
                     F += zeta * self._parse(bc.value, f"boundaries.{name}.value") * ufl.dot(p, n) * ds
                 elif isinstance(bc, Convection):
@@ -216,10 +244,10 @@ class LKProblem:
         without the C Ṫ and Q terms."""
         domain = self.domain
         if self.element == "hdiv":
-            return ufl.div(self.q) * v * domain.dx
-        terms = -ufl.inner(self.q, ufl.grad(v)) * domain.dx
+            return ufl.div(self.q) * v * self.dx
+        terms = -ufl.inner(self.q, ufl.grad(v)) * self.dx
         for name, flux in self.known_fluxes().items():
-            terms += flux * v * domain.ds(domain.boundaries[name])
+            terms += flux * v * self.ds(domain.boundaries[name])
         return terms
 
     def known_fluxes(self) -> dict[str, Any]:
@@ -260,7 +288,7 @@ class LKProblem:
             g = known.get(name, 0.0)
             P = I if bc.slip == "no_slip" else ufl.outer(n, n)
             jump = ufl.dot(P, q - g * n)
-            ds = domain.ds(domain.boundaries[name])
+            ds = self.ds(domain.boundaries[name])
             terms += (
                 -ufl.inner(ufl.dot(stress(q), n), ufl.dot(P, p))
                 - ufl.inner(ufl.dot(stress(p), n), jump)
@@ -271,16 +299,36 @@ class LKProblem:
     # ---- solving ------------------------------------------------------------------------
 
     def solver(self) -> NewtonSolver:
+        """The Newton solver; its linear solver is ``linear_solver`` in the PETSc options:
+        ``direct`` (LU), ``iterative`` (block preconditioned FGMRES) or ``auto`` (direct below
+        DIRECT_LIMIT unknowns)."""
         if self._solver is None:
+            options = dict(self.petsc_options)
+            kind = options.pop("linear_solver", "auto")
+            size = self.W.dofmap.index_map.size_global * self.W.dofmap.index_map_bs
+            if kind == "auto":
+                kind = "direct" if size <= DIRECT_LIMIT else "iterative"
+            configure = None
+            if kind == "iterative":
+                options = {**block_options(self.element), **options}
+                configure = self._preconditioner = BlockPreconditioner(self)
+            elif kind != "direct":
+                raise CaseError(self.origin, "solver.linear_solver",
+                                f"unknown linear solver '{kind}' (direct, iterative or auto)")
+            self.linear_solver = kind
             self._solver = NewtonSolver(
-                self.F, self.u, [bc for _, _, bc, _ in self.dirichlet], self.petsc_options
+                self.F, self.u, [bc for _, _, bc, _ in self.dirichlet], options,
+                configure=configure,
             )
         return self._solver
 
     def set_time_coefficients(self, alpha: tuple[float, float, float], dt: float) -> None:
+        changed = self.dt.value != dt or float(self.alpha[0].value) != alpha[0]
         for constant, value in zip(self.alpha, alpha, strict=True):
             constant.value = value
         self.dt.value = dt
+        if changed and self._preconditioner is not None:
+            self._preconditioner.update()
 
     def solve_steady(self) -> NewtonInfo:
         """Solve the steady problem (all time derivatives zero) from the current state."""
@@ -291,7 +339,6 @@ class LKProblem:
     def set_initial(self, T0: float | str = 0.0, q0: Any = None) -> None:
         """Initial T (number or expression of x) and q (3 numbers/expressions, ``"fourier"``
         for q = −K∇T0, or None for zero)."""
-        names = self.names
         T_expr = self._parse(T0, "initial.T")
         T_fun = fem.Function(self.V_T)
         if isinstance(T_expr, float):
@@ -311,7 +358,7 @@ class LKProblem:
             parts = [self._parse(c, f"initial.q[{i}]") for i, c in enumerate(q0)]
             if len(parts) != gdim:
                 raise CaseError(self.origin, "initial.q", f"needs {gdim} components, got {len(parts)}")
-            zero = 0 * names["x"]
+            zero = fem.Constant(self.domain.mesh, PETSc.ScalarType(0.0))
             q_fun.interpolate(_compat.expression(ufl.as_vector([c + zero for c in parts]), self.V_q))
         self.u.x.array[self.T_dofs] = T_fun.x.array
         self.u.x.array[self.q_dofs] = q_fun.x.array
@@ -328,6 +375,9 @@ class LKProblem:
         return q, T
 
     def destroy(self) -> None:
+        if self._preconditioner is not None:
+            self._preconditioner.destroy()
+            self._preconditioner = None
         if self._solver is not None:
             self._solver.destroy()
             self._solver = None

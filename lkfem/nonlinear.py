@@ -95,9 +95,9 @@ class NewtonSolver:
         opts = PETSc.Options()
         for key, value in self.options.items():
             opts[f"{self.prefix}{key}"] = value
+        # The options stay in PETSc's database (under this solver's unique prefix) until
+        # destroy(): field-split sub-solvers read theirs only when first set up.
         self.snes.setFromOptions()
-        for key in self.options:
-            opts.delValue(f"{self.prefix}{key}")
 
     def _residual(self, snes: PETSc.SNES, x: PETSc.Vec, b: PETSc.Vec) -> None:
         x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
@@ -138,5 +138,8 @@ class NewtonSolver:
         return info
 
     def destroy(self) -> None:
+        opts = PETSc.Options()
+        for key in self.options:
+            opts.delValue(f"{self.prefix}{key}")
         for obj in (self.snes, self.A, self.b, self.x):
             obj.destroy()

@@ -62,9 +62,7 @@ class LinearSolver:
         self.ksp = PETSc.KSP().create(A.getComm())
         self.ksp.setOptionsPrefix(self.prefix)
         self.ksp.setOperators(A)
-        self.ksp.setFromOptions()
-        for key in merged:
-            opts.delValue(f"{self.prefix}{key}")
+        self.ksp.setFromOptions()  # options stay until destroy(): sub-solvers read them late
 
     def solve(self, b: PETSc.Vec, x: PETSc.Vec) -> SolveInfo:
         """Solve A x = b; raise :class:`SolverError` unless PETSc reports convergence."""
@@ -83,4 +81,7 @@ class LinearSolver:
         return info
 
     def destroy(self) -> None:
+        opts = PETSc.Options()
+        for key in self.options:
+            opts.delValue(f"{self.prefix}{key}")
         self.ksp.destroy()

@@ -1,8 +1,9 @@
 """Case files: a TOML description of a solve, checked entry by entry.
 
 A case names the mesh (a generator from ``lkfem.meshes`` with its parameters, or a mesh file),
-a material per named region, conditions on named boundaries, solver settings, outputs and probe
-points. Every mistake is reported as a :class:`CaseError` naming the file and the key.
+the model (steady Fourier, or the Landau–Khalatnikov equations), a material per named region,
+conditions on named boundaries, initial conditions and time stepping, solver settings, outputs
+and probe points. Every mistake is reported as a :class:`CaseError` naming the file and the key.
 See ``docs/case-files.md`` for the full reference.
 """
 
@@ -18,11 +19,15 @@ from typing import Any
 from . import generators
 from .bcs import BoundaryCondition, Convection, HeatFlux, Temperature
 from .errors import CaseError
-from .materials import Material
+from .lk import ELEMENTS
+from .materials import LANDAU_KEYS, PHYSICAL_KEYS, Material
+from .timestepping import SCHEMES, TimeSettings
 
 __all__ = ["Case", "MeshSpec", "load_case", "parse_case"]
 
-_TOP = {"title", "mesh", "physics", "materials", "boundaries", "solver", "output", "probes"}
+_TOP = {"title", "mesh", "physics", "constants", "materials", "boundaries", "initial", "time",
+        "solver", "output", "probes"}
+MODELS = ("fourier", "lk")
 
 
 @dataclass(slots=True, kw_only=True, frozen=True)
@@ -36,19 +41,31 @@ class MeshSpec:
 
 @dataclass(slots=True, kw_only=True, frozen=True)
 class Case:
-    """A validated case. Build it with :func:`load_case` or :func:`parse_case`."""
+    """A validated case. Build it with :func:`load_case` or :func:`parse_case`.
+
+    ``time`` is None for a steady solve. ``initial_T``/``initial_q`` are numbers or expression
+    strings (``initial_q``: None for zero, ``"fourier"``, or one entry per component).
+    """
 
     source: str
     title: str
     mesh: MeshSpec
     model: str
-    heat_source: float
+    heat_source: float | str
     materials: Mapping[str, Material]
     boundaries: Mapping[str, BoundaryCondition]
+    constants: Mapping[str, float] = field(default_factory=dict)
+    initial_T: float | str = 0.0
+    initial_q: Any = None
+    time: TimeSettings | None = None
+    output_every: int = 0
     degree: int = 1
+    element: str = "auto"
+    linear_solver: str = "auto"
     petsc_options: Mapping[str, Any] = field(default_factory=dict)
     xdmf: bool = True
     png: bool = True
+    csv: bool = True
     probes: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
 
@@ -76,15 +93,21 @@ def parse_case(data: Mapping[str, Any], *, source: str = "<python>", base: Path 
     mesh = _mesh(r, r.table(data, "mesh", required=True), base or Path.cwd())
     physics = r.table(data, "physics")
     r.keys(physics, "physics", {"model", "source"})
-    model = r.choice(physics, "physics", "model", ("fourier",), default="fourier")
+    model = r.choice(physics, "physics", "model", MODELS, default="fourier")
+    constants = {}
+    for name, value in r.table(data, "constants").items():
+        if not name.isidentifier() or name in _RESERVED:
+            r.fail(f"constants.{name}", f"'{name}' cannot name a constant (reserved: "
+                   f"{', '.join(sorted(_RESERVED))})")
+        constants[name] = r.number(data["constants"], "constants", name, default=0.0)
     solver = r.table(data, "solver")
-    r.keys(solver, "solver", {"degree", "petsc"})
+    r.keys(solver, "solver", {"degree", "element", "linear_solver", "petsc"})
     petsc = r.table(solver, "petsc", prefix="solver")
     for key, value in petsc.items():
         if not isinstance(value, (str, int, float, bool)):
             r.fail(f"solver.petsc.{key}", f"must be a string, number or boolean, got {value!r}")
     output = r.table(data, "output")
-    r.keys(output, "output", {"xdmf", "png"})
+    r.keys(output, "output", {"xdmf", "png", "csv", "every"})
     probes = {}
     for name, point in r.table(data, "probes").items():
         if (
@@ -94,20 +117,83 @@ def parse_case(data: Mapping[str, Any], *, source: str = "<python>", base: Path 
         ):
             r.fail(f"probes.{name}", f"must be a point [x, y, z], got {point!r}")
         probes[name] = tuple(float(c) for c in point)
+    materials = _materials(r, r.table(data, "materials", required=True))
+    time = _time(r, r.table(data, "time"))
+    initial = r.table(data, "initial")
+    r.keys(initial, "initial", {"T", "q"})
+    if model == "fourier":
+        for key, value in (("time", time), ("initial", initial or None)):
+            if value is not None:
+                r.fail(key, "the fourier model is steady; use model = \"lk\" for transients")
+        for region, material in materials.items():
+            if material.is_landau or material.tau != 0.0 or material.has_gradient_terms() \
+                    or material.b != 0.0 or material.c != 0.0:
+                r.fail(f"materials.{region}", "tau, ell, b, c and the Landau form need "
+                       "model = \"lk\" in [physics]")
+    q0 = initial.get("q")
+    if q0 is not None and q0 != "fourier" and not (
+        isinstance(q0, list) and all(isinstance(c, (str, int, float)) and not isinstance(c, bool)
+                                     for c in q0)
+    ):
+        r.fail("initial.q", f"must be \"fourier\" or a list of numbers/expressions, got {q0!r}")
     return Case(
         source=source,
         title=r.string(data, "", "title", default=mesh.generator or str(mesh.file)),
         mesh=mesh,
         model=model,
-        heat_source=r.number(physics, "physics", "source", default=0.0),
-        materials=_materials(r, r.table(data, "materials", required=True)),
+        heat_source=r.value(physics, "physics", "source", default=0.0),
+        materials=materials,
         boundaries=_boundaries(r, r.table(data, "boundaries")),
+        constants=constants,
+        initial_T=r.value(initial, "initial", "T", default=0.0),
+        initial_q=q0,
+        time=time,
+        output_every=r.integer(output, "output", "every", default=0, low=0, high=10**9),
         degree=r.integer(solver, "solver", "degree", default=1, low=1, high=3),
+        element=r.choice(solver, "solver", "element", ELEMENTS, default="auto"),
+        linear_solver=r.choice(solver, "solver", "linear_solver", ("auto", "direct", "iterative"),
+                               default="auto"),
         petsc_options=dict(petsc),
         xdmf=r.boolean(output, "output", "xdmf", default=True),
         png=r.boolean(output, "output", "png", default=True),
+        csv=r.boolean(output, "output", "csv", default=True),
         probes=probes,
     )
+
+
+_RESERVED = {"x", "y", "z", "r", "rho", "t", "T", "pi", "e"}
+_TIME_KEYS = {"t_end", "dt", "scheme", "adaptive", "dt_min", "dt_max", "milestones", "steady_tol",
+              "grow_below", "shrink_above", "growth", "shrink"}
+
+
+def _time(r: _Reader, table: Mapping[str, Any]) -> TimeSettings | None:
+    if not table:
+        return None
+    r.keys(table, "time", _TIME_KEYS)
+    for key in ("t_end", "dt"):
+        if key not in table:
+            r.fail(f"time.{key}", "missing")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "scheme":
+            values[key] = r.choice(table, "time", key, SCHEMES)
+        elif key == "adaptive":
+            values[key] = r.boolean(table, "time", key, default=False)
+        elif key == "milestones":
+            if not isinstance(value, list) or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
+            ):
+                r.fail("time.milestones", f"must be a list of times, got {value!r}")
+            values[key] = tuple(float(v) for v in value)
+        elif key in ("grow_below", "shrink_above"):
+            values[key] = r.integer(table, "time", key, default=0, low=1, high=1000)
+        else:
+            values[key] = r.number(table, "time", key, default=0.0)
+    try:
+        return TimeSettings(**values)
+    except ValueError as exc:
+        r.fail("time", str(exc))
+        raise  # unreachable: fail raises
 
 
 def _mesh(r: _Reader, table: Mapping[str, Any], base: Path) -> MeshSpec:
@@ -137,25 +223,26 @@ def _materials(r: _Reader, table: Mapping[str, Any]) -> dict[str, Material]:
     materials = {}
     if not table:
         r.fail("materials", "give a material for each region, e.g. [materials.matrix] k = 1.0")
+    allowed = set(PHYSICAL_KEYS) | set(LANDAU_KEYS)
     for region, entry in table.items():
         key = f"materials.{region}"
         if not isinstance(entry, Mapping):
             r.fail(key, f"must be a table such as {{ k = 1.0 }}, got {entry!r}")
-        r.keys(entry, key, set(Material.__dataclass_fields__))
-        if "k" not in entry:
-            r.fail(key, "missing 'k' (thermal conductivity, W/(m K))")
+        r.keys(entry, key, allowed)
+        if "k" not in entry and "a" not in entry:
+            r.fail(key, "missing 'k' (thermal conductivity, W/(m K)) or, in Landau form, 'a'")
         try:
-            materials[region] = Material(**entry)
+            materials[region] = Material.from_case(entry)
         except (TypeError, ValueError) as exc:
             r.fail(key, str(exc))
     return materials
 
 
-_BC_TYPES: dict[str, tuple[type, set[str]]] = {
-    "temperature": (Temperature, {"value"}),
-    "heat_flux": (HeatFlux, {"value"}),
-    "adiabatic": (HeatFlux, set()),
-    "convection": (Convection, {"h", "T_inf"}),
+_BC_TYPES: dict[str, tuple[type, set[str], set[str]]] = {  # class, required, optional keys
+    "temperature": (Temperature, {"value"}, set()),
+    "heat_flux": (HeatFlux, {"value"}, {"slip"}),
+    "adiabatic": (HeatFlux, set(), {"slip"}),
+    "convection": (Convection, {"h", "T_inf"}, {"slip"}),
 }
 
 
@@ -166,8 +253,8 @@ def _boundaries(r: _Reader, table: Mapping[str, Any]) -> dict[str, BoundaryCondi
         if not isinstance(entry, Mapping):
             r.fail(key, f"must be a table such as {{ type = \"temperature\", value = 1.0 }}, got {entry!r}")
         kind = r.choice(entry, key, "type", tuple(_BC_TYPES))
-        cls, fields = _BC_TYPES[kind]
-        r.keys(entry, key, fields | {"type"})
+        cls, fields, optional = _BC_TYPES[kind]
+        r.keys(entry, key, fields | optional | {"type"})
         missing = sorted(fields - set(entry))
         if missing:
             r.fail(key, f"a {kind} condition needs {', '.join(repr(m) for m in missing)}")
@@ -226,6 +313,13 @@ class _Reader:
         if value not in options:
             self.fail(f"{key}.{name}", f"unknown value '{value}' (one of: {', '.join(options)})")
         return value
+
+    def value(self, table: Mapping[str, Any], key: str, name: str, default: float) -> float | str:
+        """A number or an expression string."""
+        value = self._get(table, key, name, default)
+        if isinstance(value, str):
+            return value
+        return self.number(table, key, name, default)
 
     def number(self, table: Mapping[str, Any], key: str, name: str, default: float) -> float:
         value = self._get(table, key, name, default)

@@ -56,7 +56,8 @@ def parse(
     """Turn ``text`` into a UFL expression (or a float where it depends on nothing).
 
     Args:
-        text: the expression; ``a if cond else b`` and ``where(cond, a, b)`` give conditionals.
+        text: the expression; ``a if cond else b`` and ``where(cond, a, b)`` give conditionals,
+            and a comparison alone is 1 where true, 0 where false (``Q0*(t < 1)``).
         names: what the expression may refer to (UFL expressions or numbers).
         source, key: how errors name the input.
     """
@@ -103,8 +104,9 @@ def parse(
         if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in _COMPARE:
             left, right = visit(node.left), visit(node.comparators[0])
             if isinstance(left, float) and isinstance(right, float):
-                return _COMPARE_FLOAT[type(node.ops[0])](left, right)
-            return _COMPARE[type(node.ops[0])](left, right)
+                return float(_COMPARE_FLOAT[type(node.ops[0])](left, right))
+            # a comparison is a value, 1 where true and 0 where false: "Q0*(t < 1)"
+            return ufl.conditional(_COMPARE[type(node.ops[0])](left, right), 1.0, 0.0)
         if isinstance(node, ast.Subscript):
             raise fail("indexing is not supported (use x, y, z)")
         raise fail(f"'{ast.unparse(node)}' is not allowed")
@@ -121,6 +123,6 @@ _COMPARE_FLOAT = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt
 
 
 def _conditional(condition: Any, a: Any, b: Any) -> Any:
-    if isinstance(condition, bool):
+    if isinstance(condition, float):
         return a if condition else b
-    return ufl.conditional(condition, a, b)
+    return ufl.conditional(ufl.ne(condition, 0.0), a, b)

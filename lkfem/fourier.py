@@ -22,14 +22,15 @@ from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from . import _compat
+from . import _compat, expressions
 from .bcs import BoundaryCondition, Convection, HeatFlux, Temperature
 from .domain import Domain
 from .errors import CaseError, MeshError
-from .materials import Material
+from .coefficients import interpolate_by_group, material_groups, spatial_names
+from .materials import LandauCoefficients, Material
 from .solvers import LinearSolver, SolveInfo
 
-__all__ = ["SteadyFourierResult", "solve_steady_fourier", "region_function"]
+__all__ = ["SteadyFourierResult", "solve_steady_fourier", "check_names", "conductivity"]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -58,27 +59,18 @@ class SteadyFourierResult:
         return sum(self.heat_flow.values()) - self.source_power
 
 
-def region_function(
-    domain: Domain, values: Mapping[str, float], name: str, source: str = "<python>"
-) -> fem.Function:
-    """A cellwise-constant function with the value ``values[region]`` on each named region."""
-    V0 = fem.functionspace(domain.mesh, ("DG", 0))
-    f = fem.Function(V0, name=name)
-    assigned = np.zeros(f.x.array.size, dtype=bool)
-    for region, value in values.items():
-        cells = domain.region_cells(region)
-        f.x.array[cells] = value
-        assigned[cells] = True
-    num_owned = domain.mesh.topology.index_map(domain.mesh.topology.dim).size_local
-    missing = domain.comm.allreduce(int((~assigned[:num_owned]).sum()), op=MPI.SUM)
-    if missing:
-        raise MeshError(f"{source}: {missing} cells belong to no named region")
-    f.x.scatter_forward()
-    return f
-
-
 def _scalar(form: Any, comm: MPI.Comm) -> float:
     return float(comm.allreduce(fem.assemble_scalar(fem.form(form)), op=MPI.SUM))
+
+
+def conductivity(coefficients: LandauCoefficients) -> Any:
+    """K = ζ A⁻¹ (scalar or tensor) from a region's Landau coefficients."""
+    A = coefficients.A
+    return coefficients.zeta * ufl.inv(A) if ufl.shape(A) else coefficients.zeta / A
+
+
+def _isotropic(K: Any) -> Any:
+    return ufl.tr(K) / ufl.shape(K)[0] if ufl.shape(K) else K
 
 
 def solve_steady_fourier(
@@ -86,8 +78,9 @@ def solve_steady_fourier(
     materials: Mapping[str, Material],
     bcs: Mapping[str, BoundaryCondition],
     *,
-    source: float = 0.0,
+    source: float | str = 0.0,
     degree: int = 1,
+    constants: Mapping[str, float] | None = None,
     solver_options: Mapping[str, Any] | None = None,
     origin: str = "<python>",
 ) -> SteadyFourierResult:
@@ -95,10 +88,12 @@ def solve_steady_fourier(
 
     Args:
         domain: mesh with named regions and boundaries.
-        materials: a :class:`Material` for every region name.
+        materials: a :class:`Material` for every region name (k a number, an expression of
+            x, y, z, r, rho, or a 3×3 tensor).
         bcs: a condition for any named exterior boundary; the others are adiabatic.
-        source: volumetric heat source Q (W/m^3), uniform.
+        source: volumetric heat source Q (W/m^3), a number or an expression.
         degree: polynomial degree of T.
+        constants: named numbers usable in expressions.
         solver_options: PETSc options merged over CG + algebraic multigrid.
         origin: how errors name the input (a case file).
     """
@@ -107,26 +102,49 @@ def solve_steady_fourier(
     comm = domain.comm
     fdim = mesh.topology.dim - 1
     mesh.topology.create_connectivity(fdim, mesh.topology.dim)
+    names = spatial_names(domain, constants)
 
+    def parse(value: Any, key: str) -> Any:
+        if isinstance(value, str):
+            return expressions.parse(value, names, source=origin, key=key)
+        return value if isinstance(value, ufl.core.expr.Expr) else float(value)
+
+    groups = material_groups(domain, materials)
+    K = {region: conductivity(m.landau(names, source=origin, key=f"materials.{region}"))
+         for _, m, region in groups}
     V = fem.functionspace(mesh, ("Lagrange", degree))
     T, v = ufl.TrialFunction(V), ufl.TestFunction(V)
-    k = region_function(domain, {r: m.k for r, m in materials.items()}, "k", origin)
-    Q = fem.Constant(mesh, PETSc.ScalarType(source))
-    dx, ds = ufl.dx(domain=mesh), domain.ds
+    Q = parse(source, "physics.source")
+    if isinstance(Q, float):
+        Q = fem.Constant(mesh, PETSc.ScalarType(Q))
+    dx, ds = domain.dx, domain.ds
 
-    a = ufl.inner(k * ufl.grad(T), ufl.grad(v)) * dx
+    a = sum(ufl.inner(K[region] * ufl.grad(T) if not ufl.shape(K[region])
+                      else ufl.dot(K[region], ufl.grad(T)), ufl.grad(v)) * dx(tags)
+            for tags, _, region in groups)
     L = Q * v * dx
     dirichlet: list[tuple[str, np.ndarray, fem.DirichletBC]] = []
+    known: list[tuple[Any, int]] = []  # (T -> q·n, tag) on flux and convection boundaries
     for name, bc in bcs.items():
         tag = domain.boundaries[name]
         if isinstance(bc, Temperature):
             dofs = fem.locate_dofs_topological(V, fdim, domain.boundary_facets(name))
-            dirichlet.append((name, dofs, fem.dirichletbc(PETSc.ScalarType(bc.value), dofs, V)))
+            value = parse(bc.value, f"boundaries.{name}.value")
+            g = fem.Function(V)
+            if isinstance(value, float):
+                g.x.array[:] = value
+            else:
+                g.interpolate(_compat.expression(value, V))
+            dirichlet.append((name, dofs, fem.dirichletbc(g, dofs)))
         elif isinstance(bc, HeatFlux):
-            L -= bc.value * v * ds(tag)
+            flux = parse(bc.value, f"boundaries.{name}.value")
+            L -= flux * v * ds(tag)
+            known.append((lambda _, f=flux: f, tag))
         elif isinstance(bc, Convection):
+            T_inf = parse(bc.T_inf, f"boundaries.{name}.T_inf")
             a += bc.h * T * v * ds(tag)
-            L += bc.h * bc.T_inf * v * ds(tag)
+            L += bc.h * T_inf * v * ds(tag)
+            known.append((lambda T, h=bc.h, T_inf=T_inf: h * (T - T_inf), tag))
     if not dirichlet and not any(isinstance(bc, Convection) for bc in bcs.values()):
         raise CaseError(
             origin, "boundaries", "a steady solve needs at least one temperature or convection "
@@ -152,18 +170,19 @@ def solve_steady_fourier(
         b.destroy()
     Th.x.scatter_forward()
 
-    q = fem.Function(fem.functionspace(mesh, ("DG", 0, (mesh.geometry.dim,))), name="q")
-    q.interpolate(_compat.expression(-k * ufl.grad(Th), q.function_space))
-    q.x.scatter_forward()
-
-    heat_flow = _boundary_heat_flow(domain, bcs, dirichlet, Th, k, Q, V)
+    gdim = mesh.geometry.dim
+    q = interpolate_by_group(
+        fem.Function(fem.functionspace(mesh, ("DG", degree - 1, (gdim,))), name="q"), domain, groups,
+        lambda m, r: -(ufl.dot(K[r], ufl.grad(Th)) if ufl.shape(K[r]) else K[r] * ufl.grad(Th)),
+    )
+    k = interpolate_by_group(
+        fem.Function(fem.functionspace(mesh, ("DG", 0)), name="k"), domain, groups,
+        lambda m, r: _isotropic(K[r]),
+    )
+    fluxes = [(flux_of(Th), tag) for flux_of, tag in known]
+    heat_flow = _boundary_heat_flow(domain, dirichlet, fluxes, Th, K, groups, Q, V)
     return SteadyFourierResult(
-        T=Th,
-        q=q,
-        k=k,
-        heat_flow=heat_flow,
-        source_power=_scalar(Q * dx, comm),
-        solve=info,
+        T=Th, q=q, k=k, heat_flow=heat_flow, source_power=_scalar(Q * dx, comm), solve=info,
     )
 
 
@@ -198,27 +217,19 @@ def check_names(
 
 def _boundary_heat_flow(
     domain: Domain,
-    bcs: Mapping[str, BoundaryCondition],
     dirichlet: list[tuple[str, np.ndarray, fem.DirichletBC]],
+    known: list[tuple[Any, int]],
     T: fem.Function,
-    k: fem.Function,
-    Q: fem.Constant,
+    K: Mapping[str, Any],
+    groups: list[tuple[tuple[int, ...], Material, str]],
+    Q: Any,
     V: fem.FunctionSpace,
 ) -> dict[str, float]:
-    comm, ds = domain.comm, domain.ds
-    dx = ufl.dx(domain=domain.mesh)
-    exterior = domain.exterior_boundaries()
-    flows = dict.fromkeys(exterior, 0.0)
-    known: list[tuple[Any, int]] = []  # (q·n, tag) on flux and convection boundaries
-    for name, bc in bcs.items():
-        tag = domain.boundaries[name]
-        if isinstance(bc, HeatFlux):
-            known.append((fem.Constant(domain.mesh, PETSc.ScalarType(bc.value)), tag))
-        elif isinstance(bc, Convection):
-            known.append((bc.h * (T - bc.T_inf), tag))
-        else:
-            continue
-        flows[name] = _scalar(known[-1][0] * ds(tag), comm)
+    comm, ds, dx = domain.comm, domain.ds, domain.dx
+    by_tag = {tag: name for name, tag in domain.boundaries.items()}
+    flows = dict.fromkeys(domain.exterior_boundaries(), 0.0)
+    for flux, tag in known:
+        flows[by_tag[tag]] = _scalar(fem.Constant(domain.mesh, 1.0) * flux * ds(tag), comm)
     # Temperature boundaries: the residual of the weak form tested with the indicator of their
     # dofs; a dof shared by two temperature boundaries counts for the first one only.
     claimed = np.zeros(T.x.array.size, dtype=bool)
@@ -226,8 +237,12 @@ def _boundary_heat_flow(
         w = fem.Function(V)
         w.x.array[dofs[~claimed[dofs]]] = 1.0
         claimed[dofs] = True
-        residual = Q * w * dx - ufl.inner(k * ufl.grad(T), ufl.grad(w)) * dx
+        residual = Q * w * dx
+        for tags, _, region in groups:
+            flux = K[region] * ufl.grad(T) if not ufl.shape(K[region]) else ufl.dot(K[region], ufl.grad(T))
+            residual -= ufl.inner(flux, ufl.grad(w)) * dx(tags)
         for flux, tag in known:
             residual -= flux * w * ds(tag)
         flows[name] = _scalar(residual, comm)
     return flows
+

@@ -73,11 +73,12 @@ def _gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
     V = T.function_space
     mesh = V.mesh
     comm = mesh.comm
-    topology, cell_types, x = plot.vtk_mesh(V)
+    cellwise = V.dofmap.dof_layout.num_dofs == 1  # DG0: cell data
+    topology, cell_types, x = plot.vtk_mesh(mesh if cellwise else V)
     num_owned = mesh.topology.index_map(mesh.topology.dim).size_local
     per_cell = topology.size // cell_types.size
     cells = topology.reshape(-1, per_cell)[:num_owned]
-    values = T.x.array.real[: x.shape[0]].copy()
+    values = T.x.array.real[:num_owned].copy() if cellwise else T.x.array.real[: x.shape[0]].copy()
     parts = comm.gather((cells, cell_types[:num_owned], x, values), root=0)
     if comm.rank != 0:
         return None
@@ -96,7 +97,8 @@ def _gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
     grid = pyvista.UnstructuredGrid(
         np.concatenate(all_cells).ravel(), np.concatenate(all_types), np.concatenate(all_x)
     )
-    grid.point_data[T.name] = np.concatenate(all_values)
+    data = grid.cell_data if cellwise else grid.point_data
+    data[T.name] = np.concatenate(all_values)
     return grid
 
 

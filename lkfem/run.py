@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import dolfinx
+from dolfinx import fem
 from mpi4py import MPI
 
 from . import __version__, generators
 from .case import Case
 from .domain import Domain, read_msh
 from .errors import LkfemError
-from .fourier import SteadyFourierResult, solve_steady_fourier
+from .fourier import check_names, solve_steady_fourier
 from .output import ResultsDir, log, write_fields, write_json
 from .probes import probe
 from .render import render_png
@@ -31,9 +32,11 @@ def load_domain(case: Case, comm: MPI.Comm) -> Domain:
 
 
 def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any]:
-    """Solve ``case`` and write ``summary.json``, the fields (XDMF) and a PNG into ``out``.
+    """Solve ``case`` and write ``summary.json``, the fields (XDMF), a time series (CSV, for
+    transients) and a PNG into ``out``.
 
-    The folder appears only when everything is written; on an error nothing is left behind.
+    The folder appears only when everything is written; on an error nothing is left behind and
+    an existing folder of that name is kept as it was.
 
     Returns:
         The summary written to ``summary.json``.
@@ -47,36 +50,54 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
         f"{sorted(domain.regions)}, boundaries {sorted(domain.boundaries)} "
         f"({time.perf_counter() - start:.1f} s)",
     )
-    t0 = time.perf_counter()
-    result = solve_steady_fourier(
-        domain,
-        case.materials,
-        case.boundaries,
-        source=case.heat_source,
-        degree=case.degree,
-        solver_options=case.petsc_options,
-        origin=case.source,
-    )
-    solve_time = time.perf_counter() - t0
-    dofs = result.T.function_space.dofmap.index_map.size_global
-    log(comm, f"steady Fourier solve: {dofs} unknowns, {result.solve.iterations} Krylov iterations "
-              f"({solve_time:.1f} s)")
-    probes = probe(domain, [result.T, result.q], case.probes, case.source)
-    summary = _summary(case, domain, result, probes, comm)
+    check_names(domain, case.materials, case.boundaries, case.source)
+    if case.probes:  # a probe outside the mesh is an input error: find out before solving
+        V = fem.functionspace(domain.mesh, ("Lagrange", 1))
+        probe(domain, [fem.Function(V)], case.probes, case.source)
 
     with ResultsDir(out, comm) as tmp:
         files = ["summary.json"]
+        t0 = time.perf_counter()
+        if case.model == "fourier":
+            result = solve_steady_fourier(
+                domain, case.materials, case.boundaries, source=case.heat_source,
+                degree=case.degree, constants=case.constants,
+                solver_options={**case.petsc_options}, origin=case.source,
+            )
+            log(comm, f"steady Fourier solve: {result.T.function_space.dofmap.index_map.size_global}"
+                      f" unknowns, {result.solve.iterations} Krylov iterations "
+                      f"({time.perf_counter() - t0:.1f} s)")
+            T, q = result.T, result.q
+            physics: dict[str, Any] = {
+                "unknowns": result.T.function_space.dofmap.index_map.size_global,
+                "solver": {"iterations": result.solve.iterations,
+                           "converged_reason": result.solve.reason,
+                           "residual_norm": result.solve.residual_norm},
+                "heat_flow_W": result.heat_flow,
+                "source_power_W": result.source_power,
+                "energy_balance_error_W": result.balance_error,
+            }
+            if case.xdmf:
+                write_fields(tmp / "fields.xdmf", domain, [result.T, result.q, result.k])
+        else:
+            from .lk_run import run_lk
+
+            physics, fields = run_lk(case, domain, tmp, comm)
+            T, q = fields.T, fields.q
         if case.xdmf:
-            write_fields(tmp / "fields.xdmf", domain, [result.T, result.q, result.k])
             files += ["fields.xdmf", "fields.h5"]
+        if case.model == "lk" and case.time is not None and case.csv:
+            files.append("timeseries.csv")
+        summary = _summary(case, domain, T, q, physics, comm)
         if case.png:
             try:
-                render_png(tmp / "T.png", result.T, case.title)
+                render_png(tmp / "T.png", T, case.title)
                 files.append("T.png")
             except LkfemError as exc:
                 log(comm, f"warning: {exc}")
         summary["files"] = files
-        summary["timings_s"] = {"solve": solve_time, "total": time.perf_counter() - start}
+        summary["timings_s"] = {"solve": time.perf_counter() - t0,
+                                "total": time.perf_counter() - start}
         write_json(tmp / "summary.json", summary, comm)
     log(comm, f"results in {Path(out).resolve()} ({', '.join(files)})")
     return summary
@@ -85,16 +106,15 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
 def _summary(
     case: Case,
     domain: Domain,
-    result: SteadyFourierResult,
-    probes: dict[str, Any],
+    T: fem.Function,
+    q: fem.Function,
+    physics: dict[str, Any],
     comm: MPI.Comm,
 ) -> dict[str, Any]:
-    from dolfinx import fem
-
     regions = {}
     for name, tag in domain.regions.items():
         volume = comm.allreduce(fem.assemble_scalar(fem.form(1.0 * domain.dx(tag))), op=MPI.SUM)
-        integral = comm.allreduce(fem.assemble_scalar(fem.form(result.T * domain.dx(tag))), op=MPI.SUM)
+        integral = comm.allreduce(fem.assemble_scalar(fem.form(T * domain.dx(tag))), op=MPI.SUM)
         regions[name] = {"volume_m3": volume, "mean_T_K": integral / volume}
     return {
         "lkfem_version": __version__,
@@ -106,18 +126,10 @@ def _summary(
         "mesh": {
             "cells": domain.num_cells(),
             "vertices": domain.num_vertices(),
-            "unknowns": result.T.function_space.dofmap.index_map.size_global,
             "regions": sorted(domain.regions),
             "boundaries": sorted(domain.boundaries),
         },
-        "solver": {
-            "iterations": result.solve.iterations,
-            "converged_reason": result.solve.reason,
-            "residual_norm": result.solve.residual_norm,
-        },
-        "heat_flow_W": result.heat_flow,
-        "source_power_W": result.source_power,
-        "energy_balance_error_W": result.balance_error,
+        **physics,
         "regions": regions,
-        "probes": probes,
+        "probes": probe(domain, [T, q], case.probes, case.source),
     }

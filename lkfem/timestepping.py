@@ -88,7 +88,8 @@ def run_transient(
     on_step: Callable[[StepRecord], Any] | None = None,
 ) -> list[StepRecord]:
     """March ``problem`` from its current state (set with :meth:`LKProblem.set_initial`) to
-    ``settings.t_end``; call ``on_step`` after every accepted step.
+    ``settings.t_end``; call ``on_step`` after every accepted step, while the problem's time
+    derivative still refers to that step (so derived rates are the step's own).
 
     Returns:
         The accepted steps.
@@ -119,14 +120,14 @@ def run_transient(
             dt = max(step * settings.shrink, settings.dt_min)
             continue
         t += step
-        u_nn.x.array[:] = u_n.x.array
-        change = _relative_rate(u.x.array, u_n.x.array, step, comm)
-        u_n.x.array[:] = u.x.array
-        dt_prev = step
         record = StepRecord(len(records) + 1, t, step, info.iterations, info.linear_iterations)
         records.append(record)
-        if on_step is not None:
+        if on_step is not None:  # before the history moves on: u̇ of this step is still defined
             on_step(record)
+        change = _relative_rate(u.x.array, u_n.x.array, step, comm)
+        u_nn.x.array[:] = u_n.x.array
+        u_n.x.array[:] = u.x.array
+        dt_prev = step
         if settings.adaptive:
             if info.iterations < settings.grow_below:
                 dt = min(step * settings.growth, settings.dt_max) if step >= dt * 0.999 else dt

@@ -33,3 +33,19 @@ def mode_amplitude(tau, ell, k, C, L, t):
         return (1 - c2) * np.exp(r1 * t) + c2 * np.exp(r2 * t)
     a, b = -beta / (2 * tau), np.sqrt(-disc) / (2 * tau)
     return np.exp(a * t) * (np.cos(b * t) - a / b * np.sin(b * t))
+
+
+def global_profile(f):
+    """(x, values) of a scalar P_k function's owned dofs, gathered from all ranks, sorted by x."""
+    n = f.function_space.dofmap.index_map.size_local
+    x = f.function_space.tabulate_dof_coordinates()[:n, 0]
+    comm = f.function_space.mesh.comm
+    xs = np.concatenate(comm.allgather(x))
+    vs = np.concatenate(comm.allgather(f.x.array[:n].copy()))
+    order = np.argsort(xs)
+    return xs[order], vs[order]
+
+
+def assemble_global(form):
+    """A compiled scalar form, summed over ranks."""
+    return form.mesh.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)

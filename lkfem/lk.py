@@ -308,9 +308,9 @@ class LKProblem:
             size = self.W.dofmap.index_map.size_global * self.W.dofmap.index_map_bs
             if kind == "auto":
                 kind = "direct" if size <= DIRECT_LIMIT else "iterative"
-            configure = None
+            configure, linear = None, None
             if kind == "iterative":
-                options = {**block_options(self.element), **options}
+                linear = block_options(self.element)
                 configure = self._preconditioner = BlockPreconditioner(self)
             elif kind != "direct":
                 raise CaseError(self.origin, "solver.linear_solver",
@@ -318,7 +318,7 @@ class LKProblem:
             self.linear_solver = kind
             self._solver = NewtonSolver(
                 self.F, self.u, [bc for _, _, bc, _ in self.dirichlet], options,
-                configure=configure,
+                linear=linear, configure=configure,
             )
         return self._solver
 

@@ -40,7 +40,6 @@ def _newton_defaults() -> dict[str, Any]:
         "snes_atol": 1.0e-12,
         "snes_stol": 0.0,
         "snes_max_it": 30,
-        **direct_solver_options(),
     }
 
 
@@ -62,6 +61,7 @@ class NewtonSolver:
         bcs: Dirichlet conditions on ``u``'s space.
         options: PETSc options merged over Newton + line search + direct LU.
         J: the Jacobian form; ``ufl.derivative(F, u)`` by default.
+        linear: PETSc options of the linear solver inside Newton; direct LU by default.
         configure: called with the SNES before options are applied (e.g. to set field splits).
     """
 
@@ -74,6 +74,7 @@ class NewtonSolver:
         *,
         J: Any = None,
         name: str = "lk",
+        linear: Mapping[str, Any] | None = None,
         configure: Any = None,
     ):
         self.u = u
@@ -84,7 +85,8 @@ class NewtonSolver:
         self.b = _compat.create_vector(V)
         self.A = fem_petsc.create_matrix(self.J)
         self.x = _compat.create_vector(V)
-        self.options = {**_newton_defaults(), **dict(options or {})}
+        linear_defaults = direct_solver_options() if linear is None else dict(linear)
+        self.options = {**_newton_defaults(), **linear_defaults, **dict(options or {})}
         self.prefix = f"{name}_{next(_prefixes)}_"
         self.snes = PETSc.SNES().create(V.mesh.comm)
         self.snes.setOptionsPrefix(self.prefix)

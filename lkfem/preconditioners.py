@@ -123,7 +123,8 @@ class SchurApproximation:
             a = ufl.tr(co.A) / ufl.shape(co.A)[0] if ufl.shape(co.A) else co.A  # isotropic part
             stiffness += (co.zeta / a) * ufl.inner(ufl.grad(T), ufl.grad(v)) * dx(tags)
             stiffness += problem.alpha[0] / problem.dt * co.C * T * v * dx(tags)
-            lam_mass += (co.lam / co.zeta) * v * dx(tags)
+            if not (isinstance(co.lam, float) and co.lam == 0.0):
+                lam_mass += (co.lam / co.zeta) * v * dx(tags)
         self.T_bc_dofs = problem.T_bc_dofs
         self.K_form = fem.form(stiffness)
         self.mass_form = fem.form(v * dx)

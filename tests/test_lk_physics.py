@@ -48,7 +48,7 @@ def test_fourier_mode_of_mc_and_gk(comm, ell, element):
                         {"domain": lk.Material(k=k, C=C, tau=tau, ell=ell)}, {},
                         element=element, degree=2)
     problem.set_initial(T0=f"cos(pi*x/{length})")
-    t, A = _mode_history(problem, length, TimeSettings(t_end=1.0, dt=0.0005, scheme="bdf2"))
+    t, A = _mode_history(problem, length, TimeSettings(t_end=1.0, dt=0.0004, scheme="bdf2"))
     exact = mode_amplitude(tau, ell, k, C, length, t)
     assert exact.min() < -0.1  # the mode overshoots: a damped wave, not a diffusive decay
     error = np.max(np.abs(A - exact)) / np.max(np.abs(exact))
@@ -69,7 +69,7 @@ def test_fourier_resonance(comm, q0, fourier_like):
                         {"domain": lk.Material(k=k, C=C, tau=tau, ell=ell)}, {},
                         element="taylor_hood", degree=2)
     problem.set_initial(T0=f"cos(pi*x/{length})", q0=q0)
-    t, A = _mode_history(problem, length, TimeSettings(t_end=0.5, dt=0.001, scheme="bdf2"))
+    t, A = _mode_history(problem, length, TimeSettings(t_end=0.5, dt=0.0005, scheme="bdf2"))
     fourier = np.exp(-k / C * (np.pi / length) ** 2 * t)
     error = np.max(np.abs(A - fourier))
     if fourier_like:
@@ -112,7 +112,8 @@ def test_gk_channel_conductivity(comm, ratio, slip):
 def test_mc_front_speed_and_decay(comm):
     """T = q = 0, then T = 1 at x = 0 from t = 0: a front runs at c = √(k/(Cτ)) with a jump
     exp(−t/(2τ)) behind it. Front = where T crosses half the expected jump; jump = T behind the
-    front extrapolated linearly to it. Fitted speed within 3 %, fitted decay rate within 10 %."""
+    front extrapolated linearly to it. Fitted speed within 3 %, fitted decay rate within 10 %
+    (BDF2 keeps the front sharp; backward Euler smears it and biases the jump low)."""
     k, C, tau, length = 2.0, 0.5, 0.5, 4.0
     c, rate = np.sqrt(k / (C * tau)), 1 / (2 * tau)
     problem = LKProblem(_interval(comm, 1000, length), {"domain": lk.Material(k=k, C=C, tau=tau)},
@@ -132,7 +133,7 @@ def test_mc_front_speed_and_decay(comm):
         fronts.append(xf)
         jumps.append(np.polyval(np.polyfit(x[behind], T[behind], 1), xf))
 
-    run_transient(problem, TimeSettings(t_end=times[-1], dt=0.001, scheme="backward_euler",
+    run_transient(problem, TimeSettings(t_end=times[-1], dt=0.001, scheme="bdf2",
                                         milestones=times), measure)
     assert len(fronts) == len(times)
     speed = np.polyfit(times, fronts, 1)[0]
@@ -146,11 +147,13 @@ def test_mc_front_speed_and_decay(comm):
 
 @pytest.mark.parametrize("scheme", ["backward_euler", "bdf2"])
 def test_energy_balance(comm, scheme):
-    """Source, a convection boundary, a time-dependent temperature boundary, T-dependent k and
-    τ > 0: after every step the balance d/dt∫CT = ∫Q − Σ flows closes to 1e-9 of the largest
-    flow; for backward Euler also ∫CT(t_end) − ∫CT(0) = Σ Δt (∫Q − Σ flows) to 1e-8."""
+    """Source, a convection boundary, a time-dependent temperature boundary, T-dependent
+    conductivity k = 1 + T/2 and τ = 0.1 (Landau form, a = 1/k, Γ = τa): after every step
+    d/dt∫CT = ∫Q − Σ flows closes to 1e-9 of the largest flow; for backward Euler also
+    ∫CT(t_end) − ∫CT(0) = Σ Δt (∫Q − Σ flows) to 1e-8."""
+    material = lk.Material(a="1/(1 + 0.5*T)", Gamma="0.1/(1 + 0.5*T)", C=2.0)
     problem = LKProblem(
-        _interval(comm, 30, 1.0), {"domain": lk.Material(k="1 + 0.5*T", C=2.0, tau=0.1)},
+        _interval(comm, 30, 1.0), {"domain": material},
         {"left": lk.Temperature(value="1 + sin(3*t)"), "right": lk.Convection(h=2.0, T_inf=0.3)},
         source="4*x + cos(t)", element="primal", degree=2,
     )

@@ -19,19 +19,25 @@ DOLFINX_VERSION: tuple[int, int] = tuple(  # type: ignore[assignment]
 
 
 def model_to_mesh(model: Any, comm: Any, rank: int, gdim: int) -> tuple[Any, Any, Any]:
-    """Distribute the gmsh model held on ``rank`` over ``comm``.
+    """Distribute the gmsh model held on ``rank`` over ``comm``, ghosting shared facets (so that
+    integrals over interfaces work in parallel).
 
     Returns:
         ``(mesh, cell_tags, facet_tags)``; the tags carry gmsh's physical-group tags.
     """
+    from dolfinx import mesh as dmesh
+
+    partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet)
     if DOLFINX_VERSION >= (0, 10):
         from dolfinx.io import gmsh as gmshio  # 0.10 renamed gmshio and returns MeshData
 
-        data = gmshio.model_to_mesh(model, comm, rank, gdim=gdim)
+        data = gmshio.model_to_mesh(model, comm, rank, gdim=gdim, partitioner=partitioner)
         return data.mesh, data.cell_tags, data.facet_tags
     from dolfinx.io import gmshio
 
-    mesh, cell_tags, facet_tags = gmshio.model_to_mesh(model, comm, rank, gdim=gdim)
+    mesh, cell_tags, facet_tags = gmshio.model_to_mesh(
+        model, comm, rank, gdim=gdim, partitioner=partitioner
+    )
     return mesh, cell_tags, facet_tags
 
 

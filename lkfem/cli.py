@@ -56,6 +56,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         if comm.rank == 0:
             print(f"lkfem: error: {exc}", file=sys.stderr, flush=True)
         return 2
+    except Exception:
+        # A bug, possibly on one rank only: show it and stop every rank rather than hang.
+        if comm.size > 1:
+            import traceback
+
+            traceback.print_exc()
+            sys.stderr.flush()
+            comm.Abort(1)
+        raise
     return 0
 
 

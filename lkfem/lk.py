@@ -384,7 +384,7 @@ class LKProblem:
 
 
 def _nonzero(value: Any) -> bool:
-    return not (isinstance(value, float) and value == 0.0)
+    return not ((isinstance(value, float) and value == 0.0) or isinstance(value, ufl.constantvalue.Zero))
 
 
 def _choose_element(element: str, gradient: bool, origin: str) -> str:

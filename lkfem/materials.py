@@ -161,9 +161,9 @@ class Material:
         ell, ell_d = value("ell", self.ell), value("ell_d", self.ell_d)
         return LandauCoefficients(
             A=A, b=b, c=c,
-            lam=0.0 if a_scalar is None else ell**2 * a_scalar,
-            lam_d=0.0 if a_scalar is None else ell_d**2 * a_scalar,
-            zeta=1.0, Gamma=tau * A, C=C,
+            lam=0.0 if a_scalar is None or ell == 0.0 else ell**2 * a_scalar,
+            lam_d=0.0 if a_scalar is None or ell_d == 0.0 else ell_d**2 * a_scalar,
+            zeta=1.0, Gamma=0.0 if tau == 0.0 else tau * A, C=C,
         )
 
     def has_gradient_terms(self) -> bool:

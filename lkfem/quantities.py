@@ -149,4 +149,4 @@ class Quantities:
 
 
 def _zero(value: Any) -> bool:
-    return isinstance(value, float) and value == 0.0
+    return (isinstance(value, float) and value == 0.0) or isinstance(value, ufl.constantvalue.Zero)

@@ -1,0 +1,135 @@
+"""The LK model through case files and the command line."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lkfem.cli import main
+
+from .test_cli import _clean_env
+
+CASE = """
+title = "Cattaneo slab with a pulse"
+[mesh]
+generator = "layered_slab"
+[mesh.parameters]
+thickness = [0.5, 0.5]
+ly = 0.1
+lz = 0.1
+h = 0.1
+[physics]
+model = "lk"
+source = "Q0*exp(-((x - 0.25)**2)/0.01)*(t < 0.05)"
+[constants]
+Q0 = 100.0
+T0 = 300.0
+[materials.layer0]
+k = 1.0
+tau = 0.02
+C = 2.0
+[materials.layer1]
+k = "2.0*(1 + 0.001*(T - T0))"
+tau = 0.02
+C = 2.0
+[boundaries.left]
+type = "temperature"
+value = "T0"
+[boundaries.right]
+type = "convection"
+h = 5.0
+T_inf = "T0"
+[initial]
+T = "T0"
+[time]
+t_end = 0.2
+dt = 0.01
+scheme = "bdf2"
+milestones = [0.05]
+[output]
+every = 5
+png = false
+[probes]
+middle = [0.5, 0.05, 0.05]
+"""
+
+
+def _write(folder, comm, text):
+    path = folder / "case.toml"
+    if comm.rank == 0:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    comm.barrier()
+    return path
+
+
+def test_transient_case_writes_series_and_closes_the_energy_balance(shared_tmp, comm):
+    case = _write(shared_tmp / "lk_ok", comm, CASE)
+    out = shared_tmp / "lk_ok" / "out"
+    assert main(["run", str(case), "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["model"] == "lk" and summary["element"] == "primal"
+    assert summary["steps"] == 20 and summary["t_final_s"] == pytest.approx(0.2)
+    assert summary["energy_balance_error_W"] < 1e-10
+    assert summary["interface_flow_W"]["interface0"]["from"] == "layer0"
+    assert set(summary["files"]) >= {"summary.json", "fields.xdmf", "timeseries.csv"}
+    rows = np.genfromtxt(out / "timeseries.csv", delimiter=",", names=True)
+    assert len(rows) == 21
+    # Energy: E(t_end) − E(0) equals what the per-step balances add up to (BDF2's own rate).
+    assert np.nanmax(np.abs(rows["balance_error_W"])) < 1e-10
+    # heat entered (source) and left (through left and right) while the slab warmed
+    assert rows["thermal_energy_J"][-1] > rows["thermal_energy_J"][0]
+    assert summary["probes"]["middle"]["T"] > 300.0
+
+
+LK_BAD = {
+    "unknown_time_key": (CASE.replace("dt = 0.01", "dt = 0.01\nstep = 2"), "[time.step]: unknown key"),
+    "expression_name": (CASE.replace("(T - T0)", "(Temp - T0)"),
+                        "[materials.layer1.k]: unknown name 'Temp'"),
+    "expression_syntax": (CASE.replace("Q0*exp(", "Q0*exp(("), "[physics.source]: syntax error"),
+    "fourier_with_tau": (CASE.replace('model = "lk"', 'model = "fourier"'),
+                         "the fourier model is steady"),
+    "negative_tau": (CASE.replace("tau = 0.02\nC = 2.0\n[materials.layer1]", "tau = -0.02\nC = 2.0\n[materials.layer1]"),
+                     "[materials.layer0]: tau must be non-negative"),
+    "landau_and_physical": (CASE.replace("k = 1.0\n", "k = 1.0\na = 2.0\n"),
+                            "[materials.layer0]: give either the conductivity k"),
+    "bad_slip": (CASE.replace('h = 5.0\n', 'h = 5.0\nslip = "sticky"\n'),
+                 "[boundaries.right]: slip must be one of free, no_slip"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(LK_BAD))
+def test_bad_lk_input(shared_tmp, comm, capsys, kind):
+    text, expected = LK_BAD[kind]
+    folder = shared_tmp / f"lk_bad_{kind}"
+    case = _write(folder, comm, text)
+    assert main(["run", str(case), "--out", str(folder / "out")]) == 2
+    err = capsys.readouterr().err
+    if comm.rank == 0:
+        assert err.count("\n") == 1 and "Traceback" not in err, err
+        assert err.startswith(f"lkfem: error: {case}: ") and expected in err, err
+    comm.barrier()
+    assert sorted(p.name for p in folder.iterdir()) == ["case.toml"]
+
+
+@pytest.mark.serial
+def test_lk_serial_and_parallel_agree(tmp_path):
+    """The same transient case on 1 and 2 ranks: the same time series to solver tolerance."""
+    case = tmp_path / "case.toml"
+    case.write_text(CASE)
+    series = {}
+    for n in (1, 2):
+        out = tmp_path / f"out{n}"
+        cmd = [sys.executable, "-m", "lkfem", "run", str(case), "--out", str(out)]
+        if n > 1:
+            cmd = ["mpirun", "-n", str(n), *cmd]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=_clean_env())
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        series[n] = np.genfromtxt(out / "timeseries.csv", delimiter=",", names=True)
+    for column in series[1].dtype.names:
+        if column == "balance_error_W":
+            continue
+        np.testing.assert_allclose(series[2][column], series[1][column], rtol=1e-8, atol=1e-10,
+                                   err_msg=column)

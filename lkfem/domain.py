@@ -80,9 +80,11 @@ class Domain:
         tdim = self.mesh.topology.dim
         self.mesh.topology.create_connectivity(tdim - 1, tdim)
         exterior = dmesh.exterior_facet_indices(self.mesh.topology)
+        owned = self.mesh.topology.index_map(tdim - 1).size_local
         names = []
         for name, tag in self.boundaries.items():
             facets = self.facet_tags.find(tag)
+            facets = facets[facets < owned]  # ghosts are counted by their owner
             local = int(np.isin(facets, exterior).sum()), int(facets.size)
             on_outside, total = (self.comm.allreduce(v, op=MPI.SUM) for v in local)
             if total > 0 and on_outside == total:

@@ -133,3 +133,13 @@ def test_lk_serial_and_parallel_agree(tmp_path):
             continue
         np.testing.assert_allclose(series[2][column], series[1][column], rtol=1e-8, atol=1e-10,
                                    err_msg=column)
+
+
+@pytest.mark.parametrize("name", ["box_with_sphere.toml", "cattaneo_slab.toml"])
+def test_shipped_cases_are_valid(name):
+    from pathlib import Path
+
+    from lkfem.case import load_case
+
+    case = load_case(Path(__file__).resolve().parents[1] / "lkfem" / "cases" / name)
+    assert case.materials and case.boundaries

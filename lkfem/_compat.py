@@ -10,7 +10,8 @@ from typing import Any
 
 import dolfinx
 
-__all__ = ["DOLFINX_VERSION", "model_to_mesh"]
+__all__ = ["DOLFINX_VERSION", "model_to_mesh", "shared_facet_partitioner", "collapse",
+           "expression", "create_vector"]
 
 #: (major, minor) of the running dolfinx.
 DOLFINX_VERSION: tuple[int, int] = tuple(  # type: ignore[assignment]
@@ -25,9 +26,7 @@ def model_to_mesh(model: Any, comm: Any, rank: int, gdim: int) -> tuple[Any, Any
     Returns:
         ``(mesh, cell_tags, facet_tags)``; the tags carry gmsh's physical-group tags.
     """
-    from dolfinx import mesh as dmesh
-
-    partitioner = dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet)
+    partitioner = shared_facet_partitioner()
     if DOLFINX_VERSION >= (0, 10):
         from dolfinx.io import gmsh as gmshio  # 0.10 renamed gmshio and returns MeshData
 
@@ -60,3 +59,23 @@ def create_vector(V: Any) -> Any:
     from dolfinx import la
 
     return la.create_petsc_vector(V.dofmap.index_map, V.dofmap.index_map_bs)
+
+
+def shared_facet_partitioner() -> Any:
+    """A cell partitioner that ghosts the cells across shared facets."""
+    from dolfinx import mesh as dmesh
+
+    if DOLFINX_VERSION >= (0, 11):  # 0.11 asks for the largest number of cells at a facet
+        return dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet, 2)
+    return dmesh.create_cell_partitioner(dmesh.GhostMode.shared_facet)
+
+
+def collapse(V: Any) -> tuple[Any, Any]:
+    """Collapse a subspace: (the space, the local dofs of the parent for each of its dofs).
+
+    0.11 wraps the dof map in a list; here it is always a flat int32 array.
+    """
+    import numpy as np
+
+    space, dofs = V.collapse()
+    return space, np.asarray(dofs, dtype=np.int32).reshape(-1)

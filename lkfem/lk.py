@@ -102,8 +102,8 @@ class LKProblem:
         self.u = fem.Function(self.W, name="u")
         self.u_n = fem.Function(self.W)
         self.u_nn = fem.Function(self.W)
-        self.V_q, self.q_dofs = self.W.sub(0).collapse()
-        self.V_T, self.T_dofs = self.W.sub(1).collapse()
+        self.V_q, self.q_dofs = _compat.collapse(self.W.sub(0))
+        self.V_T, self.T_dofs = _compat.collapse(self.W.sub(1))
 
         self.t = fem.Constant(mesh, PETSc.ScalarType(0.0))
         self.dt = fem.Constant(mesh, PETSc.ScalarType(1.0))

@@ -2,9 +2,14 @@
 it reports and the pictures it draws."""
 
 import importlib.util
+import math
 from pathlib import Path
 
 import pytest
+from dolfinx import fem
+from mpi4py import MPI
+
+from lkfem.meshes import box_with_sphere
 
 DEMO = Path(__file__).resolve().parents[1] / "demos" / "gk_obstacle_3d.py"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -47,13 +52,6 @@ def test_gk_obstacle_demo(comm, shared_tmp):
 def test_box_with_sphere_void(comm):
     """The demo's geometry: void=True leaves one region and makes the sphere an exterior
     boundary of the right area; the volume is the box minus the (meshed) ball."""
-    import math
-
-    from dolfinx import fem
-    from mpi4py import MPI
-
-    from lkfem.meshes import box_with_sphere
-
     r = 0.3
     domain = box_with_sphere.build(comm, lx=2.0, radius=r, center=[0.9, 0.5, 0.5], h=0.2,
                                    h_interface=0.05, void=True)

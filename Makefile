@@ -11,6 +11,7 @@ ROOTFS := env/rootfs
 PYTHON ?= python3
 NP ?= 2
 PYTEST_ARGS ?=
+TEST_TIMEOUT ?= 1500  # seconds for each pytest run: a hang fails loudly, well inside CI's limit
 DEMO_CASE ?= lkfem/cases/box_with_sphere.toml
 DEMO_OUT ?= results/demo
 
@@ -35,8 +36,9 @@ install-here:
 	@$(PYTHON) -c "import lkfem.meshes" || { echo "lkfem failed to install" >&2; exit 1; }
 
 test-here: install-here
-	$(PYTHON) -m pytest $(PYTEST_ARGS)
-	mpirun -n $(NP) $(PYTHON) -m mpi4py -m pytest -m "not serial" --color=no -p no:cacheprovider $(PYTEST_ARGS)
+	timeout $(TEST_TIMEOUT) $(PYTHON) -m pytest $(PYTEST_ARGS)
+	timeout $(TEST_TIMEOUT) mpirun -n $(NP) $(PYTHON) -m mpi4py -m pytest -m "not serial" \
+	    --color=no -p no:cacheprovider $(PYTEST_ARGS)
 
 demo-here: install-here
 	mpirun -n $(NP) lkfem run $(DEMO_CASE) --out $(DEMO_OUT)

@@ -49,8 +49,10 @@ def interpolate_by_group(
     for tags, material, region in groups:
         cells = np.concatenate([domain.cell_tags.find(t) for t in tags]).astype(np.int32)
         expr = expression_of(material, region)
-        if isinstance(expr, (int, float)):
-            expr = fem.Constant(domain.mesh, float(expr)) + 0 * ufl.SpatialCoordinate(domain.mesh)[0]
+        if isinstance(expr, (int, float)) or ufl.domain.extract_unique_domain(ufl.as_ufl(expr)) is None:
+            # a constant: give it the mesh, which dolfinx's Expression needs
+            shape = ufl.shape(ufl.as_ufl(expr))
+            expr = ufl.as_ufl(expr) + fem.Constant(domain.mesh, np.zeros(shape))
         f.interpolate(_compat.expression(expr, f.function_space), cells0=cells)
     f.x.scatter_forward()
     return f

@@ -207,8 +207,9 @@ def from_mesh(mesh: dmesh.Mesh, *, region: str = "domain") -> Domain:
     cells = np.arange(num_cells, dtype=np.int32)
     cell_tags = dmesh.meshtags(mesh, tdim, cells, np.ones_like(cells))
     x = mesh.geometry.x
-    lo = mesh.comm.allreduce(x.min(axis=0), op=MPI.MIN) if x.size else None
-    hi = mesh.comm.allreduce(x.max(axis=0), op=MPI.MAX) if x.size else None
+    lo, hi = np.empty(3), np.empty(3)
+    mesh.comm.Allreduce(x.min(axis=0) if x.size else np.full(3, np.inf), lo, op=MPI.MIN)
+    mesh.comm.Allreduce(x.max(axis=0) if x.size else np.full(3, -np.inf), hi, op=MPI.MAX)
     names = ("left", "right", "front", "back", "bottom", "top")
     mesh.topology.create_connectivity(tdim - 1, tdim)
     facets, values, boundaries = [], [], {}

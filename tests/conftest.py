@@ -1,7 +1,22 @@
 import gc
+import sys
 
 import pytest
 from mpi4py import MPI
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under MPI, a test failing on one rank would leave the others waiting in a collective
+    call: print the failure and abort the whole job instead of hanging."""
+    outcome = yield
+    report = outcome.get_result()
+    comm = MPI.COMM_WORLD
+    if report.failed and comm.size > 1:
+        sys.stderr.write(f"\n[rank {comm.rank}] FAILED {item.nodeid} ({report.when}):\n"
+                         f"{report.longreprtext}\n")
+        sys.stderr.flush()
+        comm.Abort(1)
 
 
 @pytest.fixture(autouse=True)

@@ -122,6 +122,7 @@ class LKProblem:
         }
         self._check_hdiv()
         self.dirichlet = self._dirichlet_conditions()
+        self._indicators: list[fem.Function] = []
         self.F = self._residual_form()
         self.petsc_options = dict(petsc_options or {})
         self._solver: NewtonSolver | None = None
@@ -265,11 +266,8 @@ class LKProblem:
         if not any(_nonzero(co.lam) or _nonzero(co.lam_d) for co in self.coefficients.values()):
             return 0
         mesh, domain = self.domain.mesh, self.domain
-        V0 = fem.functionspace(mesh, ("DG", 0))
-        lam = interpolate_by_group(fem.Function(V0), domain, self.groups,
-                                   lambda m, r: self.coefficients[r].lam)
-        lam_d = interpolate_by_group(fem.Function(V0), domain, self.groups,
-                                     lambda m, r: self.coefficients[r].lam_d)
+        lam = self._on_boundary(lambda co: co.lam)
+        lam_d = self._on_boundary(lambda co: co.lam_d)
         n = ufl.FacetNormal(mesh)
         h = ufl.CellDiameter(mesh)
         gamma = NITSCHE_PENALTY * (self.degree + 2) ** 2
@@ -295,6 +293,23 @@ class LKProblem:
                 + gamma * (lam + lam_d) / h * ufl.inner(jump, ufl.dot(P, p))
             ) * ds
         return terms
+
+    def _on_boundary(self, coefficient: Any) -> Any:
+        """A region-wise coefficient usable in boundary integrals: Σ_groups χ_group c_group, with
+        χ the cell indicator of the group (just c where there is one group). It follows T and x
+        like the coefficient itself does."""
+        if len(self.groups) == 1:
+            return coefficient(self.coefficients[self.groups[0][2]])
+        V0 = fem.functionspace(self.domain.mesh, ("DG", 0))
+        total: Any = 0
+        for tags, _, region in self.groups:
+            chi = fem.Function(V0)
+            for tag in tags:
+                chi.x.array[self.domain.cell_tags.find(tag)] = 1.0
+            chi.x.scatter_forward()
+            self._indicators.append(chi)
+            total += chi * coefficient(self.coefficients[region])
+        return total
 
     # ---- solving ------------------------------------------------------------------------
 

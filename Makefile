@@ -44,9 +44,9 @@ demo-here: install-here
 	mpirun -n $(NP) lkfem run $(DEMO_CASE) --out $(DEMO_OUT)
 	@echo "Results: $(CURDIR)/$(DEMO_OUT) (summary.json, fields.xdmf for ParaView, T.png)"
 
-lint:
-	ruff check lkfem meshes tests demos
-	mypy
+lint:  # on the host: pip install ruff
+	ruff check lkfem meshes tests demos benchmarks
+	ruff format --check lkfem meshes tests demos benchmarks
 
 clean:
 	rm -rf results build *.egg-info .pytest_cache

@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 import ufl
-from dolfinx import fem, mesh as dmesh
+from dolfinx import fem
+from dolfinx import mesh as dmesh
 from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -44,9 +45,15 @@ def exact(mesh):
 def lk_solve(domain):
     q_e, T_e, f_q, Q = exact(domain.mesh)
     bcs = {name: lk.Temperature(value=T_e) for name in domain.exterior_boundaries()}
-    problem = LKProblem(domain, {"domain": lk.Material(a=A_, zeta=ZETA, lam=LAM)}, bcs, source=Q,
-                        q_source=[f_q[i] for i in range(3)], element="taylor_hood",
-                        petsc_options={"linear_solver": "iterative"})
+    problem = LKProblem(
+        domain,
+        {"domain": lk.Material(a=A_, zeta=ZETA, lam=LAM)},
+        bcs,
+        source=Q,
+        q_source=[f_q[i] for i in range(3)],
+        element="taylor_hood",
+        petsc_options={"linear_solver": "iterative"},
+    )
     comm = domain.comm
     comm.barrier()
     t0 = time.perf_counter()
@@ -58,8 +65,13 @@ def lk_solve(domain):
     err = np.sqrt(comm.allreduce(fem.assemble_scalar(fem.form((T - T_e) ** 2 * dx)), op=MPI.SUM))
     size = problem.W.dofmap.index_map.size_global * problem.W.dofmap.index_map_bs
     problem.destroy()
-    return {"unknowns": size, "newton": info.iterations, "krylov": info.linear_iterations,
-            "solve_s": elapsed, "T_L2_error": err}
+    return {
+        "unknowns": size,
+        "newton": info.iterations,
+        "krylov": info.linear_iterations,
+        "solve_s": elapsed,
+        "T_L2_error": err,
+    }
 
 
 def poisson_solve(domain):
@@ -87,7 +99,11 @@ def poisson_solve(domain):
     solver.destroy()
     A.destroy()
     b.destroy()
-    return {"unknowns": V.dofmap.index_map.size_global, "krylov": info.iterations, "solve_s": elapsed}
+    return {
+        "unknowns": V.dofmap.index_map.size_global,
+        "krylov": info.iterations,
+        "solve_s": elapsed,
+    }
 
 
 def main():
@@ -97,12 +113,17 @@ def main():
     args = parser.parse_args()
     comm = MPI.COMM_WORLD
     rows = []
-    header = (f"{'n':>4} {'cells':>9} {'LK unknowns':>12} {'Newton':>6} {'Krylov':>6} {'LK s':>8} "
-              f"{'P1 unknowns':>11} {'CG':>4} {'P1 s':>7} {'ratio/unknown':>13} {'T L2 err':>9} "
-              f"{'peak MB/rank':>12}")
+    header = (
+        f"{'n':>4} {'cells':>9} {'LK unknowns':>12} {'Newton':>6} {'Krylov':>6} {'LK s':>8} "
+        f"{'P1 unknowns':>11} {'CG':>4} {'P1 s':>7} {'ratio/unknown':>13} {'T L2 err':>9} "
+        f"{'peak MB/rank':>12}"
+    )
     if comm.rank == 0:
-        print(f"lkfem benchmark on {comm.size} rank(s); ratio = (LK s / LK unknowns) / "
-              "(P1 s / P1 unknowns)\n" + header, flush=True)
+        print(
+            f"lkfem benchmark on {comm.size} rank(s); ratio = (LK s / LK unknowns) / "
+            "(P1 s / P1 unknowns)\n" + header,
+            flush=True,
+        )
     for n in args.sizes:
         mesh = dmesh.create_unit_cube(comm, n, n, n, dmesh.CellType.tetrahedron)
         domain = from_mesh(mesh)
@@ -110,16 +131,28 @@ def main():
         p1 = poisson_solve(domain)
         peak = comm.allreduce(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, op=MPI.MAX)
         ratio = (lk_row["solve_s"] / lk_row["unknowns"]) / (p1["solve_s"] / p1["unknowns"])
-        row = {"n": n, "cells": domain.num_cells(), "lk": lk_row, "poisson": p1,
-               "ratio_per_unknown": ratio, "peak_MB_per_rank": peak, "ranks": comm.size}
+        row = {
+            "n": n,
+            "cells": domain.num_cells(),
+            "lk": lk_row,
+            "poisson": p1,
+            "ratio_per_unknown": ratio,
+            "peak_MB_per_rank": peak,
+            "ranks": comm.size,
+        }
         rows.append(row)
         if comm.rank == 0:
-            print(f"{n:>4} {row['cells']:>9} {lk_row['unknowns']:>12} {lk_row['newton']:>6} "
-                  f"{lk_row['krylov']:>6} {lk_row['solve_s']:>8.2f} {p1['unknowns']:>11} "
-                  f"{p1['krylov']:>4} {p1['solve_s']:>7.2f} {ratio:>13.1f} "
-                  f"{lk_row['T_L2_error']:>9.2e} {peak:>12.0f}", flush=True)
+            print(
+                f"{n:>4} {row['cells']:>9} {lk_row['unknowns']:>12} {lk_row['newton']:>6} "
+                f"{lk_row['krylov']:>6} {lk_row['solve_s']:>8.2f} {p1['unknowns']:>11} "
+                f"{p1['krylov']:>4} {p1['solve_s']:>7.2f} {ratio:>13.1f} "
+                f"{lk_row['T_L2_error']:>9.2e} {peak:>12.0f}",
+                flush=True,
+            )
     if comm.rank == 0 and len(rows) > 1:
-        growth = [rows[i + 1]["lk"]["krylov"] / rows[i]["lk"]["krylov"] - 1 for i in range(len(rows) - 1)]
+        growth = [
+            rows[i + 1]["lk"]["krylov"] / rows[i]["lk"]["krylov"] - 1 for i in range(len(rows) - 1)
+        ]
         print("Krylov growth per refinement: " + ", ".join(f"{100 * g:+.0f}%" for g in growth))
     if comm.rank == 0 and args.json:
         with open(args.json, "w") as fh:

@@ -108,6 +108,7 @@ def log(comm: MPI.Comm, message: str) -> None:
 # The `box_with_sphere` generator with `void=True` cuts the ball out: one region "matrix",
 # the exterior boundaries left/right/front/back/bottom/top and "sphere".
 
+
 # %%
 def build_domain(comm: MPI.Comm, size: str) -> lk.Domain:
     return box_with_sphere.build(
@@ -121,6 +122,7 @@ def build_domain(comm: MPI.Comm, size: str) -> lk.Domain:
 # Hot left, cold right, no-slip on the sphere; the walls not listed are adiabatic with free
 # slip. For ℓ = 0 the slip kind is ignored (Fourier has no tangential condition).
 
+
 # %%
 def solve(domain: lk.Domain, ell: float) -> dict[str, Any]:
     """Steady solve for one ℓ; k_eff, the heat flows and q, T as P1 functions."""
@@ -130,8 +132,9 @@ def solve(domain: lk.Domain, ell: float) -> dict[str, Any]:
         "right": lk.Temperature(value=T_COLD),
         "sphere": lk.HeatFlux(value=0.0, slip="no_slip"),
     }
-    problem = LKProblem(domain, {"matrix": lk.Material(k=K, ell=ell)}, bcs,
-                        element=element, degree=1)
+    problem = LKProblem(
+        domain, {"matrix": lk.Material(k=K, ell=ell)}, bcs, element=element, degree=1
+    )
     unknowns = problem.W.dofmap.index_map.size_global * problem.W.dofmap.index_map_bs
     with Timer(f"gk_obstacle: solve ell={ell}"):
         started = time.perf_counter()
@@ -160,6 +163,7 @@ def solve(domain: lk.Domain, ell: float) -> dict[str, Any]:
 # %% [markdown]
 # Streamlines need the flux at the mesh points: the Taylor–Hood flux (P2) is interpolated to
 # P1; the cellwise constant Fourier flux is averaged onto the points (a lumped L2 projection).
+
 
 # %%
 def to_p1(q: fem.Function, cellwise: bool) -> fem.Function:
@@ -192,6 +196,7 @@ def to_p1(q: fem.Function, cellwise: bool) -> fem.Function:
 # joins the partitions exactly (the coordinates of a shared point, computed on two ranks, may
 # differ in the last bit, so merging by position would leave seams).
 
+
 # %%
 def gather_grid(f: fem.Function):  # type: ignore[no-untyped-def]
     """A pyvista grid of P1 function ``f`` (scalar or vector) on rank 0; None elsewhere."""
@@ -207,8 +212,9 @@ def gather_grid(f: fem.Function):  # type: ignore[no-untyped-def]
     cells[:, 1:] = imap.local_to_global(np.arange(local, dtype=np.int32))[cells[:, 1:]]
     owned = imap.size_local
     values = f.x.array.real.reshape(-1, bs)[:owned].copy()
-    parts = comm.gather((cells, cell_types[:num_owned], imap.local_range[0], x[:owned], values),
-                        root=0)
+    parts = comm.gather(
+        (cells, cell_types[:num_owned], imap.local_range[0], x[:owned], values), root=0
+    )
     if comm.rank != 0:
         return None
     import pyvista
@@ -216,10 +222,11 @@ def gather_grid(f: fem.Function):  # type: ignore[no-untyped-def]
     points = np.zeros((imap.size_global, 3))
     data = np.zeros((imap.size_global, bs))
     for _, _, start, x_p, values_p in parts:
-        points[start:start + x_p.shape[0]] = x_p
-        data[start:start + x_p.shape[0]] = values_p
+        points[start : start + x_p.shape[0]] = x_p
+        data[start : start + x_p.shape[0]] = values_p
     grid = pyvista.UnstructuredGrid(
-        np.concatenate([p[0] for p in parts]).ravel(), np.concatenate([p[1] for p in parts]),
+        np.concatenate([p[0] for p in parts]).ravel(),
+        np.concatenate([p[1] for p in parts]),
         points,
     )
     grid.point_data[f.name] = data if bs > 1 else data.ravel()
@@ -253,8 +260,11 @@ def _plotter(panels: int, size: tuple[int, int]):  # type: ignore[no-untyped-def
     _offscreen()
     bar = 0.24
     plotter = pyvista.Plotter(
-        off_screen=True, shape=(1, panels + 1), col_weights=[1.0] * panels + [bar],
-        window_size=(round(size[0] * (panels + bar)), size[1]), border=False,
+        off_screen=True,
+        shape=(1, panels + 1),
+        col_weights=[1.0] * panels + [bar],
+        window_size=(round(size[0] * (panels + bar)), size[1]),
+        border=False,
     )
     plotter.set_background("white")
     return plotter
@@ -264,8 +274,17 @@ def _bar(plotter, actor, title: str, fmt: str, n: int) -> None:  # type: ignore[
     """The colour bar of ``actor``, in the last column."""
     plotter.subplot(0, plotter.shape[1] - 1)
     plotter.add_scalar_bar(
-        title=title, mapper=actor.mapper, vertical=True, position_x=0.25, position_y=0.15,
-        width=0.5, height=0.7, fmt=fmt, n_labels=n, color="black", title_font_size=18,
+        title=title,
+        mapper=actor.mapper,
+        vertical=True,
+        position_x=0.25,
+        position_y=0.15,
+        width=0.5,
+        height=0.7,
+        fmt=fmt,
+        n_labels=n,
+        color="black",
+        title_font_size=18,
         label_font_size=16,
     )
 
@@ -289,18 +308,30 @@ def render_streamlines(path: Path, grids: list, titles: list[str]) -> None:
         cut = grid.slice(normal="z", origin=CENTER)
         plotter.add_mesh(cut, **style)
         lines = grid.streamlines_from_source(
-            seeds, vectors="q", integration_direction="forward", interpolator_type="cell",
-            max_steps=4000, initial_step_length=0.2, compute_vorticity=False,
+            seeds,
+            vectors="q",
+            integration_direction="forward",
+            interpolator_type="cell",
+            max_steps=4000,
+            initial_step_length=0.2,
+            compute_vorticity=False,
         )
         tubes = plotter.add_mesh(lines.tube(radius=0.007), smooth_shading=True, **style)
         plotter.add_mesh(ball, color="#d0d0d0", smooth_shading=True, specular=0.4)
         plotter.add_mesh(grid.outline(), color="black", line_width=1.5)
         _text(plotter, title, font_size=12, position="upper_edge")
         if i == 0:
-            _text(plotter, "heat flux q: the channel cut at z = lz/2 and streamlines from the hot"
-                  " end, coloured by the flux magnitude", font_size=11, position="lower_left")
+            _text(
+                plotter,
+                "heat flux q: the channel cut at z = lz/2 and streamlines from the hot"
+                " end, coloured by the flux magnitude",
+                font_size=11,
+                position="lower_left",
+            )
         plotter.camera_position = [
-            (LX / 2 - 1.3, -2.9, LZ + 2.3), (LX / 2, LY / 2, LZ / 2 - 0.12), (0, 0, 1),
+            (LX / 2 - 1.3, -2.9, LZ + 2.3),
+            (LX / 2, LY / 2, LZ / 2 - 0.12),
+            (0, 0, 1),
         ]
         plotter.camera.zoom(1.2)
     _bar(plotter, tubes, "heat flux (W/m²)", "%.2f", 5)
@@ -313,18 +344,25 @@ def render_midplane(path: Path, grids: list, titles: list[str]) -> None:
     for i, (grid, title) in enumerate(zip(grids, titles, strict=True)):
         plotter.subplot(0, i)
         cut = grid.slice(normal="z", origin=CENTER)
-        actor = plotter.add_mesh(cut, scalars="T", cmap="coolwarm", clim=(T_COLD, T_HOT),
-                                 show_scalar_bar=False)
+        actor = plotter.add_mesh(
+            cut, scalars="T", cmap="coolwarm", clim=(T_COLD, T_HOT), show_scalar_bar=False
+        )
         levels = np.linspace(T_COLD, T_HOT, 11)[1:-1]  # isotherms every 0.1 K
-        plotter.add_mesh(cut.contour(isosurfaces=levels, scalars="T"), color="black",
-                         line_width=1.5)
-        edges = cut.extract_feature_edges(boundary_edges=True, feature_edges=False,
-                                          manifold_edges=False, non_manifold_edges=False)
+        plotter.add_mesh(
+            cut.contour(isosurfaces=levels, scalars="T"), color="black", line_width=1.5
+        )
+        edges = cut.extract_feature_edges(
+            boundary_edges=True, feature_edges=False, manifold_edges=False, non_manifold_edges=False
+        )
         plotter.add_mesh(edges, color="black", line_width=2)
         _text(plotter, title, font_size=12, position="upper_edge")
         if i == 0:
-            _text(plotter, "temperature on the mid-plane z = lz/2, isotherms every 0.1 K",
-                  font_size=11, position="lower_left")
+            _text(
+                plotter,
+                "temperature on the mid-plane z = lz/2, isotherms every 0.1 K",
+                font_size=11,
+                position="lower_left",
+            )
         plotter.view_xy()
         plotter.camera.focal_point = (LX / 2, LY / 2 + 0.08, CENTER[2])
         plotter.camera.position = (LX / 2, LY / 2 + 0.08, CENTER[2] + 5.0)
@@ -341,6 +379,7 @@ def render_midplane(path: Path, grids: list, titles: list[str]) -> None:
 # non-local term, and draw. For scale: Maxwell's dilute estimate for spherical voids of volume
 # fraction f in an unbounded matrix is k_eff/k = 2(1 − f)/(2 + f).
 
+
 # %%
 def main(size: str = "full", out: str = "results/demos/gk_obstacle_3d") -> dict:
     """Run the demo; returns k_eff per ℓ, the reduction, the heat flows and the files written."""
@@ -355,37 +394,50 @@ def main(size: str = "full", out: str = "results/demos/gk_obstacle_3d") -> dict:
 
     with Timer("gk_obstacle: mesh"):
         domain = build_domain(comm, size)
-    log(comm, f"mesh ({size}): {domain.num_cells()} cells, {domain.num_vertices()} vertices, "
-              f"{comm.size} rank(s), {time.perf_counter() - started:.1f} s")
+    log(
+        comm,
+        f"mesh ({size}): {domain.num_cells()} cells, {domain.num_vertices()} vertices, "
+        f"{comm.size} rank(s), {time.perf_counter() - started:.1f} s",
+    )
     volume = comm.allreduce(fem.assemble_scalar(fem.form(1.0 * domain.dx)), op=MPI.SUM)
     f = 1 - volume / (LX * LY * LZ)
     runs = []
     for ell in (0.0, ELL):
         run = solve(domain, ell)
         flows = run["heat_flow_W"]
-        log(comm, f"ell = {ell:.3g} m ({run['element']}, {run['unknowns']} unknowns, "
-                  f"{run['linear_solver']}): k_eff = {run['k_eff']:.5f} W/(m K), "
-                  f"H_left = {flows['left']:.6g} W, H_right = {flows['right']:.6g} W, "
-                  f"{run['newton_iterations']} Newton / {run['linear_iterations']} linear "
-                  f"iterations, {run['solve_s']:.1f} s")
+        log(
+            comm,
+            f"ell = {ell:.3g} m ({run['element']}, {run['unknowns']} unknowns, "
+            f"{run['linear_solver']}): k_eff = {run['k_eff']:.5f} W/(m K), "
+            f"H_left = {flows['left']:.6g} W, H_right = {flows['right']:.6g} W, "
+            f"{run['newton_iterations']} Newton / {run['linear_iterations']} linear "
+            f"iterations, {run['solve_s']:.1f} s",
+        )
         runs.append(run)
     fourier, gk = runs
     reduction = 1 - gk["k_eff"] / fourier["k_eff"]
     maxwell = K * 2 * (1 - f) / (2 + f)
-    log(comm, f"void fraction f = {f:.4f}: Fourier k_eff/k = {fourier['k_eff'] / K:.4f} "
-              f"(Maxwell's dilute estimate {maxwell / K:.4f}); GK (ell = {ELL} m, no-slip "
-              f"sphere) k_eff/k = {gk['k_eff'] / K:.4f}: {100 * reduction:.2f} % below Fourier")
+    log(
+        comm,
+        f"void fraction f = {f:.4f}: Fourier k_eff/k = {fourier['k_eff'] / K:.4f} "
+        f"(Maxwell's dilute estimate {maxwell / K:.4f}); GK (ell = {ELL} m, no-slip "
+        f"sphere) k_eff/k = {gk['k_eff'] / K:.4f}: {100 * reduction:.2f} % below Fourier",
+    )
 
     with Timer("gk_obstacle: pictures"):
         q_grids = [gather_grid(r["q"]) for r in runs]
         T_grids = [gather_grid(r["T"]) for r in runs]
-        files = {"streamlines": out_dir / "q_streamlines.png",
-                 "midplane": out_dir / "T_midplane.png"}
+        files = {
+            "streamlines": out_dir / "q_streamlines.png",
+            "midplane": out_dir / "T_midplane.png",
+        }
         error = None
         if comm.rank == 0:
-            titles = [f"Fourier (ℓ = 0)\nk_eff = {fourier['k_eff']:.3f} W/(m K)",
-                      f"Guyer–Krumhansl (ℓ = {ELL} m, no-slip sphere)\n"
-                      f"k_eff = {gk['k_eff']:.3f} W/(m K), {100 * reduction:.1f} % below Fourier"]
+            titles = [
+                f"Fourier (ℓ = 0)\nk_eff = {fourier['k_eff']:.3f} W/(m K)",
+                f"Guyer–Krumhansl (ℓ = {ELL} m, no-slip sphere)\n"
+                f"k_eff = {gk['k_eff']:.3f} W/(m K), {100 * reduction:.1f} % below Fourier",
+            ]
             try:
                 render_streamlines(files["streamlines"], q_grids, titles)
                 render_midplane(files["midplane"], T_grids, titles)
@@ -412,9 +464,12 @@ def main(size: str = "full", out: str = "results/demos/gk_obstacle_3d") -> dict:
     files["summary"] = out_dir / "summary.json"
     result["files"]["summary"] = str(files["summary"])
     if comm.rank == 0:
-        summary = {**result, "k_eff": {str(k): v for k, v in result["k_eff"].items()},
-                   "heat_flow_W": {str(k): v for k, v in result["heat_flow_W"].items()},
-                   "unknowns": {str(k): v for k, v in result["unknowns"].items()}}
+        summary = {
+            **result,
+            "k_eff": {str(k): v for k, v in result["k_eff"].items()},
+            "heat_flow_W": {str(k): v for k, v in result["heat_flow_W"].items()},
+            "unknowns": {str(k): v for k, v in result["unknowns"].items()},
+        }
         files["summary"].write_text(json.dumps(summary, indent=2) + "\n")
     log(comm, f"wrote {', '.join(result['files'].values())} ({result['seconds']:.1f} s)")
     return result

@@ -37,7 +37,6 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-import ufl
 from dolfinx import fem
 from mpi4py import MPI
 
@@ -60,7 +59,10 @@ MODELS = {  # name: (τ, ℓ)
     "Maxwell–Cattaneo": (TAU, 0.0),
     "Guyer–Krumhansl": (TAU, float(np.sqrt(3 * K * TAU / C))),  # ℓ² = 3 kτ/C
 }
-SIZES = {"test": {"h": 0.1, "dt": 0.005, "t_end": 0.3}, "full": {"h": 0.01, "dt": 5e-4, "t_end": 0.6}}
+SIZES = {
+    "test": {"h": 0.1, "dt": 0.005, "t_end": 0.3},
+    "full": {"h": 0.01, "dt": 5e-4, "t_end": 0.6},
+}
 
 
 # %%
@@ -83,8 +85,9 @@ def simulate(domain, tau, ell, dt, t_end, snapshots):
             if abs(step.t - ts) < 1e-9:
                 profiles[ts] = _profile(problem, domain)
 
-    settings = TimeSettings(t_end=t_end, dt=dt, scheme="bdf2",
-                            milestones=(START, START + PULSE, *snapshots))
+    settings = TimeSettings(
+        t_end=t_end, dt=dt, scheme="bdf2", milestones=(START, START + PULSE, *snapshots)
+    )
     run_transient(problem, settings, record)
     energy = comm.allreduce(fem.assemble_scalar(fem.form(C * problem.T * problem.dx)), op=MPI.SUM)
     problem.destroy()
@@ -126,8 +129,10 @@ def main(size: str = "full", out: str = "results/demos/heat_pulse_slab") -> dict
         _plot(folder / "heat_pulse.png", results, snapshots, summary)
         summary["files"] = [str(folder / "heat_pulse.png"), str(folder / "rear_face.csv")]
         for name, t_half in summary["rear_T_half_time_s"].items():
-            print(f"[heat pulse] {name}: rear face reaches half its final rise at t = {t_half:.4f} s",
-                  flush=True)
+            print(
+                f"[heat pulse] {name}: rear face reaches half its final rise at t = {t_half:.4f} s",
+                flush=True,
+            )
     return summary
 
 

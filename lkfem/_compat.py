@@ -10,8 +10,14 @@ from typing import Any
 
 import dolfinx
 
-__all__ = ["DOLFINX_VERSION", "model_to_mesh", "shared_facet_partitioner", "collapse",
-           "expression", "create_vector"]
+__all__ = [
+    "DOLFINX_VERSION",
+    "model_to_mesh",
+    "shared_facet_partitioner",
+    "collapse",
+    "expression",
+    "create_vector",
+]
 
 #: (major, minor) of the running dolfinx.
 DOLFINX_VERSION: tuple[int, int] = tuple(  # type: ignore[assignment]

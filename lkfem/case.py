@@ -25,8 +25,19 @@ from .timestepping import SCHEMES, TimeSettings
 
 __all__ = ["Case", "MeshSpec", "load_case", "parse_case"]
 
-_TOP = {"title", "mesh", "physics", "constants", "materials", "boundaries", "initial", "time",
-        "solver", "output", "probes"}
+_TOP = {
+    "title",
+    "mesh",
+    "physics",
+    "constants",
+    "materials",
+    "boundaries",
+    "initial",
+    "time",
+    "solver",
+    "output",
+    "probes",
+}
 MODELS = ("fourier", "lk")
 
 
@@ -86,7 +97,9 @@ def load_case(path: str | os.PathLike) -> Case:
     return parse_case(data, source=source, base=Path(source).resolve().parent)
 
 
-def parse_case(data: Mapping[str, Any], *, source: str = "<python>", base: Path | None = None) -> Case:
+def parse_case(
+    data: Mapping[str, Any], *, source: str = "<python>", base: Path | None = None
+) -> Case:
     """Check a case given as a dictionary (the parsed TOML)."""
     r = _Reader(source)
     r.keys(data, "", _TOP)
@@ -95,10 +108,12 @@ def parse_case(data: Mapping[str, Any], *, source: str = "<python>", base: Path 
     r.keys(physics, "physics", {"model", "source"})
     model = r.choice(physics, "physics", "model", MODELS, default="fourier")
     constants = {}
-    for name, value in r.table(data, "constants").items():
+    for name in r.table(data, "constants"):
         if not name.isidentifier() or name in _RESERVED:
-            r.fail(f"constants.{name}", f"'{name}' cannot name a constant (reserved: "
-                   f"{', '.join(sorted(_RESERVED))})")
+            r.fail(
+                f"constants.{name}",
+                f"'{name}' cannot name a constant (reserved: {', '.join(sorted(_RESERVED))})",
+            )
         constants[name] = r.number(data["constants"], "constants", name, default=0.0)
     solver = r.table(data, "solver")
     r.keys(solver, "solver", {"degree", "element", "linear_solver", "petsc"})
@@ -124,18 +139,29 @@ def parse_case(data: Mapping[str, Any], *, source: str = "<python>", base: Path 
     if model == "fourier":
         for key, value in (("time", time), ("initial", initial or None)):
             if value is not None:
-                r.fail(key, "the fourier model is steady; use model = \"lk\" for transients")
+                r.fail(key, 'the fourier model is steady; use model = "lk" for transients')
         for region, material in materials.items():
-            if material.is_landau or material.tau != 0.0 or material.has_gradient_terms() \
-                    or material.b != 0.0 or material.c != 0.0:
-                r.fail(f"materials.{region}", "tau, ell, b, c and the Landau form need "
-                       "model = \"lk\" in [physics]")
+            if (
+                material.is_landau
+                or material.tau != 0.0
+                or material.has_gradient_terms()
+                or material.b != 0.0
+                or material.c != 0.0
+            ):
+                r.fail(
+                    f"materials.{region}",
+                    'tau, ell, b, c and the Landau form need model = "lk" in [physics]',
+                )
     q0 = initial.get("q")
-    if q0 is not None and q0 != "fourier" and not (
-        isinstance(q0, list) and all(isinstance(c, (str, int, float)) and not isinstance(c, bool)
-                                     for c in q0)
+    if (
+        q0 is not None
+        and q0 != "fourier"
+        and not (
+            isinstance(q0, list)
+            and all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in q0)
+        )
     ):
-        r.fail("initial.q", f"must be \"fourier\" or a list of numbers/expressions, got {q0!r}")
+        r.fail("initial.q", f'must be "fourier" or a list of numbers/expressions, got {q0!r}')
     return Case(
         source=source,
         title=r.string(data, "", "title", default=mesh.generator or str(mesh.file)),
@@ -151,8 +177,9 @@ def parse_case(data: Mapping[str, Any], *, source: str = "<python>", base: Path 
         output_every=r.integer(output, "output", "every", default=0, low=0, high=10**9),
         degree=r.integer(solver, "solver", "degree", default=1, low=1, high=3),
         element=r.choice(solver, "solver", "element", ELEMENTS, default="auto"),
-        linear_solver=r.choice(solver, "solver", "linear_solver", ("auto", "direct", "iterative"),
-                               default="auto"),
+        linear_solver=r.choice(
+            solver, "solver", "linear_solver", ("auto", "direct", "iterative"), default="auto"
+        ),
         petsc_options=dict(petsc),
         xdmf=r.boolean(output, "output", "xdmf", default=True),
         png=r.boolean(output, "output", "png", default=True),
@@ -162,8 +189,20 @@ def parse_case(data: Mapping[str, Any], *, source: str = "<python>", base: Path 
 
 
 _RESERVED = {"x", "y", "z", "r", "rho", "t", "T", "pi", "e"}
-_TIME_KEYS = {"t_end", "dt", "scheme", "adaptive", "dt_min", "dt_max", "milestones", "steady_tol",
-              "grow_below", "shrink_above", "growth", "shrink"}
+_TIME_KEYS = {
+    "t_end",
+    "dt",
+    "scheme",
+    "adaptive",
+    "dt_min",
+    "dt_max",
+    "milestones",
+    "steady_tol",
+    "grow_below",
+    "shrink_above",
+    "growth",
+    "shrink",
+}
 
 
 def _time(r: _Reader, table: Mapping[str, Any]) -> TimeSettings | None:
@@ -251,7 +290,10 @@ def _boundaries(r: _Reader, table: Mapping[str, Any]) -> dict[str, BoundaryCondi
     for name, entry in table.items():
         key = f"boundaries.{name}"
         if not isinstance(entry, Mapping):
-            r.fail(key, f"must be a table such as {{ type = \"temperature\", value = 1.0 }}, got {entry!r}")
+            r.fail(
+                key,
+                f'must be a table such as {{ type = "temperature", value = 1.0 }}, got {entry!r}',
+            )
         kind = r.choice(entry, key, "type", tuple(_BC_TYPES))
         cls, fields, optional = _BC_TYPES[kind]
         r.keys(entry, key, fields | optional | {"type"})
@@ -307,7 +349,12 @@ class _Reader:
         return value
 
     def choice(
-        self, table: Mapping[str, Any], key: str, name: str, options: tuple[str, ...], default: Any = None
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        name: str,
+        options: tuple[str, ...],
+        default: Any = None,
     ) -> str:
         value = self.string(table, key, name, default)
         if value not in options:

@@ -16,11 +16,15 @@ from .materials import Material
 __all__ = ["spatial_names", "material_groups", "interpolate_by_group"]
 
 
-def spatial_names(domain: Domain, constants: Mapping[str, float] | None = None, **extra: Any) -> dict[str, Any]:
+def spatial_names(
+    domain: Domain, constants: Mapping[str, float] | None = None, **extra: Any
+) -> dict[str, Any]:
     """The names an expression may use: x, y, z, r, rho, the case's constants, and ``extra``."""
     X = ufl.SpatialCoordinate(domain.mesh)
     names: dict[str, Any] = dict(constants or {})
-    coords = [X[i] for i in range(domain.mesh.geometry.dim)] + [0.0] * (3 - domain.mesh.geometry.dim)
+    coords = [X[i] for i in range(domain.mesh.geometry.dim)] + [0.0] * (
+        3 - domain.mesh.geometry.dim
+    )
     names.update(x=coords[0], y=coords[1], z=coords[2])
     names["rho"] = ufl.sqrt(coords[0] ** 2 + coords[1] ** 2)
     names["r"] = ufl.sqrt(coords[0] ** 2 + coords[1] ** 2 + coords[2] ** 2)
@@ -28,7 +32,9 @@ def spatial_names(domain: Domain, constants: Mapping[str, float] | None = None, 
     return names
 
 
-def material_groups(domain: Domain, materials: Mapping[str, Material]) -> list[tuple[tuple[int, ...], Material, str]]:
+def material_groups(
+    domain: Domain, materials: Mapping[str, Material]
+) -> list[tuple[tuple[int, ...], Material, str]]:
     """Regions with equal materials grouped: (cell tags, material, first region's name)."""
     groups: dict[Material, list[str]] = {}
     for region, material in materials.items():
@@ -49,7 +55,10 @@ def interpolate_by_group(
     for tags, material, region in groups:
         cells = np.concatenate([domain.cell_tags.find(t) for t in tags]).astype(np.int32)
         expr = expression_of(material, region)
-        if isinstance(expr, (int, float)) or ufl.domain.extract_unique_domain(ufl.as_ufl(expr)) is None:
+        if (
+            isinstance(expr, (int, float))
+            or ufl.domain.extract_unique_domain(ufl.as_ufl(expr)) is None
+        ):
             # a constant: give it the mesh, which dolfinx's Expression needs
             shape = ufl.shape(ufl.as_ufl(expr))
             expr = ufl.as_ufl(expr) + fem.Constant(domain.mesh, np.zeros(shape))

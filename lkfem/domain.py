@@ -50,21 +50,27 @@ class Domain:
     def dx(self) -> ufl.Measure:
         """Cell measure over the regions: ``domain.dx(domain.regions["matrix"])``."""
         if "dx" not in self._measures:
-            self._measures["dx"] = ufl.Measure("dx", domain=self.mesh, subdomain_data=self.cell_tags)
+            self._measures["dx"] = ufl.Measure(
+                "dx", domain=self.mesh, subdomain_data=self.cell_tags
+            )
         return self._measures["dx"]
 
     @property
     def ds(self) -> ufl.Measure:
         """Exterior facet measure over the named boundaries."""
         if "ds" not in self._measures:
-            self._measures["ds"] = ufl.Measure("ds", domain=self.mesh, subdomain_data=self.facet_tags)
+            self._measures["ds"] = ufl.Measure(
+                "ds", domain=self.mesh, subdomain_data=self.facet_tags
+            )
         return self._measures["ds"]
 
     @property
     def dS(self) -> ufl.Measure:
         """Interior facet measure over the named interfaces."""
         if "dS" not in self._measures:
-            self._measures["dS"] = ufl.Measure("dS", domain=self.mesh, subdomain_data=self.facet_tags)
+            self._measures["dS"] = ufl.Measure(
+                "dS", domain=self.mesh, subdomain_data=self.facet_tags
+            )
         return self._measures["dS"]
 
     def region_cells(self, name: str) -> np.ndarray:
@@ -145,7 +151,10 @@ def from_gmsh(
             tdim = gmsh.model.getDimension()
             names = _physical_names(gmsh.model, tdim)
             if not names[0]:
-                error = f"{label}: the mesh has no named regions (gmsh physical groups of dimension {tdim})"
+                error = (
+                    f"{label}: the mesh has no named regions "
+                    f"(gmsh physical groups of dimension {tdim})"
+                )
         except MeshError as exc:
             error = str(exc)
         except Exception as exc:  # gmsh raises plain Exceptions for unreadable input
@@ -224,7 +233,15 @@ def from_mesh(mesh: dmesh.Mesh, *, region: str = "domain") -> Domain:
             boundaries[names[2 * axis + side]] = tag
     order = np.argsort(np.concatenate(facets))
     facet_tags = dmesh.meshtags(
-        mesh, tdim - 1, np.concatenate(facets)[order].astype(np.int32), np.concatenate(values)[order]
+        mesh,
+        tdim - 1,
+        np.concatenate(facets)[order].astype(np.int32),
+        np.concatenate(values)[order],
     )
-    return Domain(mesh=mesh, cell_tags=cell_tags, facet_tags=facet_tags,
-                  regions={region: 1}, boundaries=boundaries)
+    return Domain(
+        mesh=mesh,
+        cell_tags=cell_tags,
+        facet_tags=facet_tags,
+        regions={region: 1},
+        boundaries=boundaries,
+    )

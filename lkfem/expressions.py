@@ -25,19 +25,52 @@ from .errors import CaseError
 __all__ = ["parse", "is_expression", "FUNCTIONS"]
 
 FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "sin": ufl.sin, "cos": ufl.cos, "tan": ufl.tan, "asin": ufl.asin, "acos": ufl.acos,
-    "atan": ufl.atan, "atan2": ufl.atan2, "sinh": ufl.sinh, "cosh": ufl.cosh, "tanh": ufl.tanh,
-    "exp": ufl.exp, "ln": ufl.ln, "log": ufl.ln, "sqrt": ufl.sqrt, "abs": abs,
-    "min": ufl.min_value, "max": ufl.max_value, "erf": ufl.erf,
+    "sin": ufl.sin,
+    "cos": ufl.cos,
+    "tan": ufl.tan,
+    "asin": ufl.asin,
+    "acos": ufl.acos,
+    "atan": ufl.atan,
+    "atan2": ufl.atan2,
+    "sinh": ufl.sinh,
+    "cosh": ufl.cosh,
+    "tanh": ufl.tanh,
+    "exp": ufl.exp,
+    "ln": ufl.ln,
+    "log": ufl.ln,
+    "sqrt": ufl.sqrt,
+    "abs": abs,
+    "min": ufl.min_value,
+    "max": ufl.max_value,
+    "erf": ufl.erf,
 }
 _MATH: dict[str, Callable[..., float]] = {
-    "sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin, "acos": math.acos,
-    "atan": math.atan, "atan2": math.atan2, "sinh": math.sinh, "cosh": math.cosh,
-    "tanh": math.tanh, "exp": math.exp, "ln": math.log, "log": math.log, "sqrt": math.sqrt,
-    "abs": abs, "min": min, "max": max, "erf": math.erf,
+    "sin": math.sin,
+    "cos": math.cos,
+    "tan": math.tan,
+    "asin": math.asin,
+    "acos": math.acos,
+    "atan": math.atan,
+    "atan2": math.atan2,
+    "sinh": math.sinh,
+    "cosh": math.cosh,
+    "tanh": math.tanh,
+    "exp": math.exp,
+    "ln": math.log,
+    "log": math.log,
+    "sqrt": math.sqrt,
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "erf": math.erf,
 }
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.Div: operator.truediv, ast.Pow: operator.pow}
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Pow: operator.pow,
+}
 _COMPARE = {ast.Lt: ufl.lt, ast.LtE: ufl.le, ast.Gt: ufl.gt, ast.GtE: ufl.ge}
 
 
@@ -74,8 +107,11 @@ def parse(
     def visit(node: ast.AST) -> Any:
         if isinstance(node, ast.Expression):
             return visit(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)) \
-                and not isinstance(node.value, bool):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, (int, float))
+            and not isinstance(node.value, bool)
+        ):
             return float(node.value)
         if isinstance(node, ast.Name):
             if node.id in names:
@@ -95,7 +131,9 @@ def parse(
             if name == "where" and len(args) == 3:
                 return _conditional(*args)
             if name not in FUNCTIONS:
-                raise fail(f"unknown function '{name}' (functions: where, {', '.join(sorted(FUNCTIONS))})")
+                raise fail(
+                    f"unknown function '{name}' (functions: where, {', '.join(sorted(FUNCTIONS))})"
+                )
             if all(isinstance(a, float) for a in args):
                 return float(_MATH[name](*args))
             return FUNCTIONS[name](*args)
@@ -119,7 +157,12 @@ def parse(
         raise fail(str(exc)) from None
 
 
-_COMPARE_FLOAT = {ast.Lt: operator.lt, ast.LtE: operator.le, ast.Gt: operator.gt, ast.GtE: operator.ge}
+_COMPARE_FLOAT = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+}
 
 
 def _conditional(condition: Any, a: Any, b: Any) -> Any:

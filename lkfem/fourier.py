@@ -24,9 +24,9 @@ from petsc4py import PETSc
 
 from . import _compat, expressions
 from .bcs import BoundaryCondition, Convection, HeatFlux, Temperature
-from .domain import Domain
-from .errors import CaseError, MeshError
 from .coefficients import interpolate_by_group, material_groups, spatial_names
+from .domain import Domain
+from .errors import CaseError
 from .materials import LandauCoefficients, Material
 from .solvers import LinearSolver, SolveInfo
 
@@ -110,8 +110,10 @@ def solve_steady_fourier(
         return value if isinstance(value, ufl.core.expr.Expr) else float(value)
 
     groups = material_groups(domain, materials)
-    K = {region: conductivity(m.landau(names, source=origin, key=f"materials.{region}"))
-         for _, m, region in groups}
+    K = {
+        region: conductivity(m.landau(names, source=origin, key=f"materials.{region}"))
+        for _, m, region in groups
+    }
     V = fem.functionspace(mesh, ("Lagrange", degree))
     T, v = ufl.TrialFunction(V), ufl.TestFunction(V)
     Q = parse(source, "physics.source")
@@ -119,9 +121,16 @@ def solve_steady_fourier(
         Q = fem.Constant(mesh, PETSc.ScalarType(Q))
     dx, ds = domain.dx, domain.ds
 
-    a = sum(ufl.inner(K[region] * ufl.grad(T) if not ufl.shape(K[region])
-                      else ufl.dot(K[region], ufl.grad(T)), ufl.grad(v)) * dx(tags)
-            for tags, _, region in groups)
+    a = sum(
+        ufl.inner(
+            K[region] * ufl.grad(T)
+            if not ufl.shape(K[region])
+            else ufl.dot(K[region], ufl.grad(T)),
+            ufl.grad(v),
+        )
+        * dx(tags)
+        for tags, _, region in groups
+    )
     L = Q * v * dx
     dirichlet: list[tuple[str, np.ndarray, fem.DirichletBC]] = []
     known: list[tuple[Any, int]] = []  # (T -> q·n, tag) on flux and convection boundaries
@@ -147,8 +156,10 @@ def solve_steady_fourier(
             known.append((lambda T, h=bc.h, T_inf=T_inf: h * (T - T_inf), tag))
     if not dirichlet and not any(isinstance(bc, Convection) for bc in bcs.values()):
         raise CaseError(
-            origin, "boundaries", "a steady solve needs at least one temperature or convection "
-            "boundary (with only heat fluxes the temperature is not determined)"
+            origin,
+            "boundaries",
+            "a steady solve needs at least one temperature or convection "
+            "boundary (with only heat fluxes the temperature is not determined)",
         )
 
     a_form, L_form = fem.form(a), fem.form(L)
@@ -172,17 +183,26 @@ def solve_steady_fourier(
 
     gdim = mesh.geometry.dim
     q = interpolate_by_group(
-        fem.Function(fem.functionspace(mesh, ("DG", degree - 1, (gdim,))), name="q"), domain, groups,
+        fem.Function(fem.functionspace(mesh, ("DG", degree - 1, (gdim,))), name="q"),
+        domain,
+        groups,
         lambda m, r: -(ufl.dot(K[r], ufl.grad(Th)) if ufl.shape(K[r]) else K[r] * ufl.grad(Th)),
     )
     k = interpolate_by_group(
-        fem.Function(fem.functionspace(mesh, ("DG", 0)), name="k"), domain, groups,
+        fem.Function(fem.functionspace(mesh, ("DG", 0)), name="k"),
+        domain,
+        groups,
         lambda m, r: _isotropic(K[r]),
     )
     fluxes = [(flux_of(Th), tag) for flux_of, tag in known]
     heat_flow = _boundary_heat_flow(domain, dirichlet, fluxes, Th, K, groups, Q, V)
     return SteadyFourierResult(
-        T=Th, q=q, k=k, heat_flow=heat_flow, source_power=_scalar(Q * dx, comm), solve=info,
+        T=Th,
+        q=q,
+        k=k,
+        heat_flow=heat_flow,
+        source_power=_scalar(Q * dx, comm),
+        solve=info,
     )
 
 
@@ -195,8 +215,10 @@ def check_names(
     for region in materials:
         if region not in domain.regions:
             raise CaseError(
-                origin, f"materials.{region}",
-                f"no region named '{region}' in the mesh (regions: {', '.join(sorted(domain.regions))})",
+                origin,
+                f"materials.{region}",
+                f"no region named '{region}' in the mesh "
+                f"(regions: {', '.join(sorted(domain.regions))})",
             )
     missing = sorted(set(domain.regions) - set(materials))
     if missing:
@@ -210,7 +232,8 @@ def check_names(
                 else f"no boundary named '{name}' in the mesh"
             )
             raise CaseError(
-                origin, f"boundaries.{name}",
+                origin,
+                f"boundaries.{name}",
                 f"{problem} (boundaries: {', '.join(sorted(exterior))})",
             )
 
@@ -239,10 +262,13 @@ def _boundary_heat_flow(
         claimed[dofs] = True
         residual = Q * w * dx
         for tags, _, region in groups:
-            flux = K[region] * ufl.grad(T) if not ufl.shape(K[region]) else ufl.dot(K[region], ufl.grad(T))
+            flux = (
+                K[region] * ufl.grad(T)
+                if not ufl.shape(K[region])
+                else ufl.dot(K[region], ufl.grad(T))
+            )
             residual -= ufl.inner(flux, ufl.grad(w)) * dx(tags)
         for flux, tag in known:
             residual -= flux * w * ds(tag)
         flows[name] = _scalar(residual, comm)
     return flows
-

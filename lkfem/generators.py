@@ -23,7 +23,9 @@ def available() -> list[str]:
     """Names of the geometry generators."""
     from . import meshes
 
-    return sorted(m.name for m in pkgutil.iter_modules(meshes.__path__) if not m.name.startswith("_"))
+    return sorted(
+        m.name for m in pkgutil.iter_modules(meshes.__path__) if not m.name.startswith("_")
+    )
 
 
 def _module(name: str) -> Any:
@@ -33,9 +35,7 @@ def _module(name: str) -> Any:
 def parameters(name: str) -> dict[str, Any]:
     """The parameters of generator ``name`` with their defaults."""
     signature = inspect.signature(_module(name).populate)
-    return {
-        p.name: p.default for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY
-    }
+    return {p.name: p.default for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY}
 
 
 def check(name: str, params: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -80,7 +80,10 @@ def _type_problem(value: Any, default: Any) -> str | None:
 
 
 def build(
-    name: str, params: Mapping[str, Any] | None = None, comm: MPI.Comm = MPI.COMM_WORLD, rank: int = 0
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    rank: int = 0,
 ) -> Domain:
     """Build generator ``name`` with ``params`` on ``rank`` and distribute it over ``comm``."""
     populate = _module(name).populate

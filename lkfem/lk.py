@@ -87,7 +87,12 @@ class LKProblem:
         from .fourier import check_names
 
         check_names(domain, materials, bcs, origin)
-        self.domain, self.materials, self.bcs, self.origin = domain, dict(materials), dict(bcs), origin
+        self.domain, self.materials, self.bcs, self.origin = (
+            domain,
+            dict(materials),
+            dict(bcs),
+            origin,
+        )
         mesh = domain.mesh
         self.groups = material_groups(domain, materials)
         gradient = any(m.has_gradient_terms() for m in materials.values())
@@ -113,8 +118,15 @@ class LKProblem:
         self.names = spatial_names(domain, constants, t=self.t)
         self.names_T = {**self.names, "T": T}
         self.Q = self._parse(source, "physics.source", with_T=True)
-        self.f_q = None if q_source is None else ufl.as_vector(
-            [self._parse(c, f"physics.q_source[{i}]", with_T=True) for i, c in enumerate(q_source)]
+        self.f_q = (
+            None
+            if q_source is None
+            else ufl.as_vector(
+                [
+                    self._parse(c, f"physics.q_source[{i}]", with_T=True)
+                    for i, c in enumerate(q_source)
+                ]
+            )
         )
         self.coefficients = {
             region: material.landau(self.names_T, source=origin, key=f"materials.{region}")
@@ -132,8 +144,9 @@ class LKProblem:
 
     def _parse(self, value: Any, key: str, *, with_T: bool = False) -> Any:
         if isinstance(value, str):
-            return expressions.parse(value, self.names_T if with_T else self.names,
-                                     source=self.origin, key=key)
+            return expressions.parse(
+                value, self.names_T if with_T else self.names, source=self.origin, key=key
+            )
         if isinstance(value, (int, float)):
             return float(value)
         return value  # already UFL
@@ -141,16 +154,22 @@ class LKProblem:
     def _check_hdiv(self) -> None:
         if self.element != "hdiv":
             return
-        for _, material, region in self.groups:
+        for _, _, region in self.groups:
             zeta = self.coefficients[region].zeta
             if not isinstance(zeta, float) or zeta != self.coefficients[self.groups[0][2]].zeta:
-                raise CaseError(self.origin, f"materials.{region}.zeta",
-                                "the hdiv element needs one constant zeta in all regions")
+                raise CaseError(
+                    self.origin,
+                    f"materials.{region}.zeta",
+                    "the hdiv element needs one constant zeta in all regions",
+                )
         for name, bc in self.bcs.items():
             if isinstance(bc, HeatFlux) and bc.value != 0.0:
-                raise CaseError(self.origin, f"boundaries.{name}",
-                                "the hdiv element takes heat_flux = 0 (adiabatic), temperature "
-                                "and convection conditions; use taylor_hood or primal")
+                raise CaseError(
+                    self.origin,
+                    f"boundaries.{name}",
+                    "the hdiv element takes heat_flux = 0 (adiabatic), temperature "
+                    "and convection conditions; use taylor_hood or primal",
+                )
 
     def _dirichlet_conditions(self) -> list[tuple[str, Any, fem.DirichletBC, Any]]:
         """(name, dofs in W, bc, (function, expression)) for each condition imposed strongly."""
@@ -175,12 +194,20 @@ class LKProblem:
                     zero = fem.Function(self.V_q)
                     facets = self.domain.boundary_facets(name)
                     dofs = fem.locate_dofs_topological((self.W.sub(0), self.V_q), fdim, facets)
-                    out.append((name, dofs, fem.dirichletbc(zero, dofs, self.W.sub(0)), (zero, 0.0)))
+                    out.append(
+                        (name, dofs, fem.dirichletbc(zero, dofs, self.W.sub(0)), (zero, 0.0))
+                    )
         self._update_dirichlet_values(out)
-        T_dofs = [d[1] for name, d, _, _ in out if isinstance(self.bcs.get(name), Temperature)
-                  and self.element != "hdiv"]
-        self.T_bc_dofs = np.unique(np.concatenate(T_dofs)).astype(np.int32) if T_dofs \
+        T_dofs = [
+            d[1]
+            for name, d, _, _ in out
+            if isinstance(self.bcs.get(name), Temperature) and self.element != "hdiv"
+        ]
+        self.T_bc_dofs = (
+            np.unique(np.concatenate(T_dofs)).astype(np.int32)
+            if T_dofs
             else np.zeros(0, dtype=np.int32)
+        )
         return out
 
     def _update_dirichlet_values(self, conditions: Any = None) -> None:
@@ -229,12 +256,20 @@ class LKProblem:
             for name, bc in self.bcs.items():
                 ds = self.ds(domain.boundaries[name])
                 if isinstance(bc, Temperature):
-                    F += zeta * self._parse(bc.value, f"boundaries.{name}.value") * ufl.dot(p, n) * ds
+                    F += (
+                        zeta
+                        * self._parse(bc.value, f"boundaries.{name}.value")
+                        * ufl.dot(p, n)
+                        * ds
+                    )
                 elif isinstance(bc, Convection):
                     T_inf = self._parse(bc.T_inf, f"boundaries.{name}.T_inf")
                     if bc.h == 0:
-                        raise CaseError(self.origin, f"boundaries.{name}.h",
-                                        "the hdiv element needs h > 0 (use heat_flux = 0 for none)")
+                        raise CaseError(
+                            self.origin,
+                            f"boundaries.{name}.h",
+                            "the hdiv element needs h > 0 (use heat_flux = 0 for none)",
+                        )
                     F += zeta * (T_inf + ufl.dot(q, n) / bc.h) * ufl.dot(p, n) * ds
         else:
             F += self._nitsche_terms(p)
@@ -328,12 +363,19 @@ class LKProblem:
                 linear = block_options(self.element)
                 configure = self._preconditioner = BlockPreconditioner(self)
             elif kind != "direct":
-                raise CaseError(self.origin, "solver.linear_solver",
-                                f"unknown linear solver '{kind}' (direct, iterative or auto)")
+                raise CaseError(
+                    self.origin,
+                    "solver.linear_solver",
+                    f"unknown linear solver '{kind}' (direct, iterative or auto)",
+                )
             self.linear_solver = kind
             self._solver = NewtonSolver(
-                self.F, self.u, [bc for _, _, bc, _ in self.dirichlet], options,
-                linear=linear, configure=configure,
+                self.F,
+                self.u,
+                [bc for _, _, bc, _ in self.dirichlet],
+                options,
+                linear=linear,
+                configure=configure,
             )
         return self._solver
 
@@ -363,18 +405,26 @@ class LKProblem:
         q_fun = fem.Function(self.V_q)
         if isinstance(q0, str) and q0 == "fourier":
             interpolate_by_group(
-                q_fun, self.domain, self.groups,
-                lambda m, r: -ufl.dot(ufl.inv(self.coefficients[r].A), ufl.grad(T_fun))
-                if ufl.shape(self.coefficients[r].A) else
-                -self.coefficients[r].zeta / self.coefficients[r].A * ufl.grad(T_fun),
+                q_fun,
+                self.domain,
+                self.groups,
+                lambda m, r: (
+                    -ufl.dot(ufl.inv(self.coefficients[r].A), ufl.grad(T_fun))
+                    if ufl.shape(self.coefficients[r].A)
+                    else -self.coefficients[r].zeta / self.coefficients[r].A * ufl.grad(T_fun)
+                ),
             )
         elif q0 is not None:
             gdim = self.domain.mesh.geometry.dim
             parts = [self._parse(c, f"initial.q[{i}]") for i, c in enumerate(q0)]
             if len(parts) != gdim:
-                raise CaseError(self.origin, "initial.q", f"needs {gdim} components, got {len(parts)}")
+                raise CaseError(
+                    self.origin, "initial.q", f"needs {gdim} components, got {len(parts)}"
+                )
             zero = fem.Constant(self.domain.mesh, PETSc.ScalarType(0.0))
-            q_fun.interpolate(_compat.expression(ufl.as_vector([c + zero for c in parts]), self.V_q))
+            q_fun.interpolate(
+                _compat.expression(ufl.as_vector([c + zero for c in parts]), self.V_q)
+            )
         self.u.x.array[self.T_dofs] = T_fun.x.array
         self.u.x.array[self.q_dofs] = q_fun.x.array
         self.u.x.scatter_forward()
@@ -399,17 +449,24 @@ class LKProblem:
 
 
 def _nonzero(value: Any) -> bool:
-    return not ((isinstance(value, float) and value == 0.0) or isinstance(value, ufl.constantvalue.Zero))
+    return not (
+        (isinstance(value, float) and value == 0.0) or isinstance(value, ufl.constantvalue.Zero)
+    )
 
 
 def _choose_element(element: str, gradient: bool, origin: str) -> str:
     if element not in ELEMENTS:
-        raise CaseError(origin, "solver.element", f"unknown element '{element}' (one of: {', '.join(ELEMENTS)})")
+        raise CaseError(
+            origin, "solver.element", f"unknown element '{element}' (one of: {', '.join(ELEMENTS)})"
+        )
     if element == "auto":
         return "taylor_hood" if gradient else "primal"
     if gradient and element in ("primal", "hdiv"):
-        raise CaseError(origin, "solver.element",
-                        f"the {element} element cannot carry ℓ > 0 (λ > 0); use taylor_hood")
+        raise CaseError(
+            origin,
+            "solver.element",
+            f"the {element} element cannot carry ℓ > 0 (λ > 0); use taylor_hood",
+        )
     return element
 
 
@@ -426,4 +483,3 @@ def _mixed_space(mesh: Any, element: str, degree: int) -> fem.FunctionSpace:
         eq = basix.ufl.element("RT", cell, degree)
         eT = basix.ufl.element("Lagrange", cell, degree - 1, discontinuous=True)
     return fem.functionspace(mesh, basix.ufl.mixed_element([eq, eT]))
-

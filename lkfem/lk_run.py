@@ -27,9 +27,12 @@ class FieldWriter:
         mesh = problem.domain.mesh
         gdim = mesh.geometry.dim
         continuous = problem.element != "hdiv"
-        self.T = fem.Function(fem.functionspace(mesh, ("Lagrange", 1) if continuous else ("DG", 0)),
-                              name="T")
-        q_space = ("Lagrange", 1, (gdim,)) if problem.element == "taylor_hood" else ("DG", 0, (gdim,))
+        self.T = fem.Function(
+            fem.functionspace(mesh, ("Lagrange", 1) if continuous else ("DG", 0)), name="T"
+        )
+        q_space = (
+            ("Lagrange", 1, (gdim,)) if problem.element == "taylor_hood" else ("DG", 0, (gdim,))
+        )
         self.q = fem.Function(fem.functionspace(mesh, q_space), name="q")
         self.file = None
         if path is not None:
@@ -91,15 +94,22 @@ def _row(t: float, record: StepRecord | None, values: dict[str, Any]) -> dict[st
     return row
 
 
-def run_lk(case: Case, domain: Domain, out: Path, comm: MPI.Comm) -> tuple[dict[str, Any], FieldWriter]:
+def run_lk(
+    case: Case, domain: Domain, out: Path, comm: MPI.Comm
+) -> tuple[dict[str, Any], FieldWriter]:
     """Solve ``case`` with the LK model, writing fields, time series into ``out``.
 
     Returns:
         The summary entries and the field writer (holding the final T and q).
     """
     problem = LKProblem(
-        domain, case.materials, case.boundaries, source=case.heat_source, element=case.element,
-        degree=case.degree, constants=case.constants,
+        domain,
+        case.materials,
+        case.boundaries,
+        source=case.heat_source,
+        element=case.element,
+        degree=case.degree,
+        constants=case.constants,
         petsc_options={**case.petsc_options, "linear_solver": case.linear_solver},
         origin=case.source,
     )
@@ -119,8 +129,11 @@ def run_lk(case: Case, domain: Domain, out: Path, comm: MPI.Comm) -> tuple[dict[
             worst_balance = abs(values["balance_error_W"])
             fields.write(0.0)
             steps = 0
-            log(comm, f"steady LK solve: {info.iterations} Newton iterations "
-                      f"({info.linear_iterations} linear) ({_time.perf_counter() - started:.1f} s)")
+            log(
+                comm,
+                f"steady LK solve: {info.iterations} Newton iterations "
+                f"({info.linear_iterations} linear) ({_time.perf_counter() - started:.1f} s)",
+            )
         else:
             settings = case.time
             problem.set_initial(case.initial_T, case.initial_q)
@@ -146,16 +159,24 @@ def run_lk(case: Case, domain: Domain, out: Path, comm: MPI.Comm) -> tuple[dict[
                 now = _time.perf_counter()
                 if now - last_log[0] > 5.0:
                     last_log[0] = now
-                    log(comm, f"step {record.step}: t = {record.t:.6g} s, dt = {record.dt:.3g} s, "
-                              f"{record.newton_iterations} Newton iterations")
+                    log(
+                        comm,
+                        f"step {record.step}: t = {record.t:.6g} s, dt = {record.dt:.3g} s, "
+                        f"{record.newton_iterations} Newton iterations",
+                    )
 
             records = run_transient(problem, settings, on_step)
             steps = len(records)
-            if records and not any(abs(records[-1].t - m) <= 1e-9 * max(1.0, m) for m in milestones):
+            if records and not any(
+                abs(records[-1].t - m) <= 1e-9 * max(1.0, m) for m in milestones
+            ):
                 fields.write(records[-1].t)  # stopped early at a steady state
             t_final = records[-1].t if records else 0.0
-            log(comm, f"transient LK solve: {steps} steps to t = {t_final:.6g} s, {newton_total} "
-                      f"Newton iterations ({_time.perf_counter() - started:.1f} s)")
+            log(
+                comm,
+                f"transient LK solve: {steps} steps to t = {t_final:.6g} s, {newton_total} "
+                f"Newton iterations ({_time.perf_counter() - started:.1f} s)",
+            )
     finally:
         fields.close()
         series.close()

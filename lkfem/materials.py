@@ -98,19 +98,24 @@ class Material:
         if self.k is not None:
             mixed = given & {"lam", "lam_d", "zeta", "Gamma"}
             if mixed:
-                raise ValueError(f"{', '.join(sorted(_case_key(m) for m in mixed))} belong to the "
-                                 "Landau form (with a), not with k")
+                raise ValueError(
+                    f"{', '.join(sorted(_case_key(m) for m in mixed))} belong to the "
+                    "Landau form (with a), not with k"
+                )
             _check_tensor("k", self.k, positive=True)
             _check("tau", self.tau, low=0.0)
             _check("ell", self.ell, low=0.0)
             _check("ell_d", self.ell_d, low=0.0)
             if isinstance(self.k, tuple) and (self.ell != 0.0 or self.ell_d != 0.0):
-                raise ValueError("ell and ell_d need an isotropic k (a tensor k has no single ℓ² = λ/a)")
+                raise ValueError(
+                    "ell and ell_d need an isotropic k (a tensor k has no single ℓ² = λ/a)"
+                )
         else:
             mixed = given & {"tau", "ell", "ell_d"}
             if mixed:
-                raise ValueError(f"{', '.join(sorted(mixed))} belong to the physical form (with k), "
-                                 "not with a")
+                raise ValueError(
+                    f"{', '.join(sorted(mixed))} belong to the physical form (with k), not with a"
+                )
             _check_tensor("a", self.a, positive=False)
             _check("lambda", self.lam, low=0.0)
             _check("lambda_d", self.lam_d, low=0.0)
@@ -137,7 +142,9 @@ class Material:
     def is_landau(self) -> bool:
         return self.a is not None
 
-    def landau(self, names: Mapping[str, Any], *, source: str = "<python>", key: str = "") -> LandauCoefficients:
+    def landau(
+        self, names: Mapping[str, Any], *, source: str = "<python>", key: str = ""
+    ) -> LandauCoefficients:
         """The Landau coefficients as UFL, with ``names`` (x, y, z, r, rho, T, constants)."""
 
         def value(name: str, v: Any) -> Any:
@@ -150,9 +157,14 @@ class Material:
         b, c, C = value("b", self.b), value("c", self.c), value("C", self.C)
         if self.a is not None:
             return LandauCoefficients(
-                A=value("a", self.a), b=b, c=c, lam=value("lam", self.lam),
-                lam_d=value("lam_d", self.lam_d), zeta=value("zeta", self.zeta),
-                Gamma=value("Gamma", self.Gamma), C=C,
+                A=value("a", self.a),
+                b=b,
+                c=c,
+                lam=value("lam", self.lam),
+                lam_d=value("lam_d", self.lam_d),
+                zeta=value("zeta", self.zeta),
+                Gamma=value("Gamma", self.Gamma),
+                C=C,
             )
         k = value("k", self.k)
         A = ufl.inv(k) if _rank(k) == 2 else 1.0 / k
@@ -160,10 +172,14 @@ class Material:
         a_scalar = 1.0 / k if _rank(k) == 0 else None
         ell, ell_d = value("ell", self.ell), value("ell_d", self.ell_d)
         return LandauCoefficients(
-            A=A, b=b, c=c,
+            A=A,
+            b=b,
+            c=c,
             lam=0.0 if a_scalar is None or ell == 0.0 else ell**2 * a_scalar,
             lam_d=0.0 if a_scalar is None or ell_d == 0.0 else ell_d**2 * a_scalar,
-            zeta=1.0, Gamma=0.0 if tau == 0.0 else tau * A, C=C,
+            zeta=1.0,
+            Gamma=0.0 if tau == 0.0 else tau * A,
+            C=C,
         )
 
     def has_gradient_terms(self) -> bool:
@@ -186,15 +202,18 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _check(name: str, value: Any, *, low: float | None = None, strict: bool = False,
-           nonzero: bool = False) -> None:
+def _check(
+    name: str, value: Any, *, low: float | None = None, strict: bool = False, nonzero: bool = False
+) -> None:
     if isinstance(value, str):
         return  # an expression; checked where it is evaluated
     if not _number(value) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number or an expression string, got {value!r}")
     if low is not None and (value < low or (strict and value == low)):
-        raise ValueError(f"{name} must be {'positive' if strict or low > 0 else 'non-negative'}"
-                         f"{'' if low == 0 else f' (≥ {low})'}, got {value!r}")
+        raise ValueError(
+            f"{name} must be {'positive' if strict or low > 0 else 'non-negative'}"
+            f"{'' if low == 0 else f' (≥ {low})'}, got {value!r}"
+        )
     if nonzero and value == 0:
         raise ValueError(f"{name} must not be zero")
 

@@ -37,13 +37,15 @@ def _amg(cheap: bool = False) -> dict[str, Any]:
         return {"pc_type": "gamg"}
     options = {"pc_type": "hypre", "pc_hypre_type": "boomeramg"}
     if cheap:
-        options.update({
-            "pc_hypre_boomeramg_strong_threshold": 0.7,
-            "pc_hypre_boomeramg_coarsen_type": "HMIS",
-            "pc_hypre_boomeramg_interp_type": "ext+i",
-            "pc_hypre_boomeramg_P_max": 4,
-            "pc_hypre_boomeramg_agg_nl": 1,
-        })
+        options.update(
+            {
+                "pc_hypre_boomeramg_strong_threshold": 0.7,
+                "pc_hypre_boomeramg_coarsen_type": "HMIS",
+                "pc_hypre_boomeramg_interp_type": "ext+i",
+                "pc_hypre_boomeramg_P_max": 4,
+                "pc_hypre_boomeramg_agg_nl": 1,
+            }
+        )
     return options
 
 
@@ -64,7 +66,11 @@ def block_options(element: str) -> dict[str, Any]:
         "fieldsplit_T_pc_type": "python",
         "fieldsplit_T_pc_python_type": f"{__name__}.SchurApproximation",
     }
-    q_pc = _amg(cheap=True) if element == "taylor_hood" else {"pc_type": "bjacobi", "sub_pc_type": "ilu"}
+    q_pc = (
+        _amg(cheap=True)
+        if element == "taylor_hood"
+        else {"pc_type": "bjacobi", "sub_pc_type": "ilu"}
+    )
     options.update({f"fieldsplit_q_{k}": v for k, v in q_pc.items()})
     return options
 
@@ -91,7 +97,9 @@ class BlockPreconditioner:
         splits = []
         for name, dofs in (("q", p.q_dofs), ("T", p.T_dofs)):
             local = np.sort(np.asarray(dofs)[np.asarray(dofs) < owned]) + start
-            splits.append((name, PETSc.IS().createGeneral(local.astype(PETSc.IntType), comm=W.mesh.comm)))
+            splits.append(
+                (name, PETSc.IS().createGeneral(local.astype(PETSc.IntType), comm=W.mesh.comm))
+            )
         pc.setFieldSplitIS(*splits)
         self.context = SchurApproximation(p)
         _CONTEXTS[snes.getOptionsPrefix()] = self.context
@@ -187,4 +195,3 @@ class SchurApproximation:
         if self.problem is not None and pc is None:
             for obj in (self.ksp, self.K, self.xT, self.yT):
                 obj.destroy()
-

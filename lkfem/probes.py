@@ -56,7 +56,9 @@ def probe(
     result: dict[str, dict[str, list[float] | float]] = {}
     for i, name in enumerate(names):
         if counts[i] == 0:
-            raise CaseError(origin, f"probes.{name}", f"point {list(points[name])} lies outside the mesh")
+            raise CaseError(
+                origin, f"probes.{name}", f"point {list(points[name])} lies outside the mesh"
+            )
         mean = sums[i] / counts[i]
         entry: dict[str, list[float] | float] = {"x": [float(c) for c in points[name]]}
         offset = 0

@@ -43,8 +43,11 @@ class Quantities:
             q2 = ufl.inner(q, q)
             energy_density += co.C * T * dx(tags)
             rate += co.C * Tdot * dx(tags)
-            f = ufl.inner(problem.coefficients[region].apply(co.A, q), q) / 2 + co.b * q2**2 / 4 \
+            f = (
+                ufl.inner(problem.coefficients[region].apply(co.A, q), q) / 2
+                + co.b * q2**2 / 4
                 + co.c * q2**3 / 6
+            )
             if problem.element == "hdiv":
                 f += -co.zeta * T * ufl.div(q)
             else:
@@ -64,8 +67,10 @@ class Quantities:
         self.flow_forms: dict[str, Any] = {}
         known = problem.known_fluxes()
         n = ufl.FacetNormal(domain.mesh)
-        claimed = np.zeros(problem.V_T.dofmap.index_map.size_local
-                           + problem.V_T.dofmap.index_map.num_ghosts, dtype=bool)
+        claimed = np.zeros(
+            problem.V_T.dofmap.index_map.size_local + problem.V_T.dofmap.index_map.num_ghosts,
+            dtype=bool,
+        )
         self._indicators = []
         for name in self.exterior:
             tag = domain.boundaries[name]
@@ -78,11 +83,15 @@ class Quantities:
                 w.x.array[dofs[~claimed[dofs]]] = 1.0
                 claimed[dofs] = True
                 self._indicators.append(w)
-                residual = problem._energy_terms(w) + sum(
-                    co.C * Tdot * w * dx(tags)
-                    for tags, _, region in problem.groups
-                    for co in [problem.coefficients[region]]
-                ) - problem.Q * w * dx
+                residual = (
+                    problem._energy_terms(w)
+                    + sum(
+                        co.C * Tdot * w * dx(tags)
+                        for tags, _, region in problem.groups
+                        for co in [problem.coefficients[region]]
+                    )
+                    - problem.Q * w * dx
+                )
                 self.flow_forms[name] = fem.form(-residual)
             elif problem.element == "hdiv" or bc is not None:
                 self.flow_forms[name] = fem.form(ufl.dot(q, n) * ds(tag))
@@ -96,8 +105,11 @@ class Quantities:
         tdim = mesh.topology.dim
         mesh.topology.create_connectivity(tdim - 1, tdim)
         f2c = mesh.topology.connectivity(tdim - 1, tdim)
-        cell_region = np.full(mesh.topology.index_map(tdim).size_local
-                              + mesh.topology.index_map(tdim).num_ghosts, -1, dtype=np.int64)
+        cell_region = np.full(
+            mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts,
+            -1,
+            dtype=np.int64,
+        )
         cell_region[domain.cell_tags.indices] = domain.cell_tags.values
         by_tag = {tag: name for name, tag in domain.regions.items()}
         V0 = fem.functionspace(mesh, ("DG", 0))
@@ -124,8 +136,12 @@ class Quantities:
             chi = fem.Function(V0)
             chi.x.array[domain.cell_tags.find(a)] = 1.0
             chi.x.scatter_forward()
-            flux = (chi("+") * ufl.dot(q("+"), n("+")) + chi("-") * ufl.dot(q("-"), n("-")))
-            out[name] = (by_tag[a], by_tag[b], fem.form(flux * self.problem.dS(domain.boundaries[name])))
+            flux = chi("+") * ufl.dot(q("+"), n("+")) + chi("-") * ufl.dot(q("-"), n("-"))
+            out[name] = (
+                by_tag[a],
+                by_tag[b],
+                fem.form(flux * self.problem.dS(domain.boundaries[name])),
+            )
             self._indicators.append(chi)
         return out
 
@@ -135,15 +151,17 @@ class Quantities:
     def evaluate(self) -> dict[str, Any]:
         """The quantities at the problem's current state (and its current time derivative)."""
         values = {name: self._sum(form) for name, form in self.forms.items()}
-        flows = {name: self._sum(self.flow_forms[name]) if name in self.flow_forms else 0.0
-                 for name in self.exterior}
+        flows = {
+            name: self._sum(self.flow_forms[name]) if name in self.flow_forms else 0.0
+            for name in self.exterior
+        }
         values["heat_flow_W"] = flows
         values["interface_flow_W"] = {
             name: {"from": a, "to": b, "W": self._sum(form)}
             for name, (a, b, form) in self.interface_forms.items()
         }
-        values["balance_error_W"] = (
-            values["energy_rate_W"] - (values["source_power_W"] - sum(flows.values()))
+        values["balance_error_W"] = values["energy_rate_W"] - (
+            values["source_power_W"] - sum(flows.values())
         )
         return values
 

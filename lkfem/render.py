@@ -131,7 +131,10 @@ def render_png(path: Path, T: fem.Function, title: str) -> None:
     cut = grid.clip(normal="y", origin=centre, invert=True, crinkle=False)
     plotter = pyvista.Plotter(off_screen=True, window_size=(1200, 900))
     plotter.add_mesh(
-        cut, scalars=T.name, cmap="inferno", show_edges=False,
+        cut,
+        scalars=T.name,
+        cmap="inferno",
+        show_edges=False,
         scalar_bar_args={"title": f"{T.name} (K)", "vertical": True},
     )
     plotter.add_mesh(grid.outline(), color="black")

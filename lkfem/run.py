@@ -60,19 +60,29 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
         t0 = time.perf_counter()
         if case.model == "fourier":
             result = solve_steady_fourier(
-                domain, case.materials, case.boundaries, source=case.heat_source,
-                degree=case.degree, constants=case.constants,
-                solver_options={**case.petsc_options}, origin=case.source,
+                domain,
+                case.materials,
+                case.boundaries,
+                source=case.heat_source,
+                degree=case.degree,
+                constants=case.constants,
+                solver_options={**case.petsc_options},
+                origin=case.source,
             )
-            log(comm, f"steady Fourier solve: {result.T.function_space.dofmap.index_map.size_global}"
-                      f" unknowns, {result.solve.iterations} Krylov iterations "
-                      f"({time.perf_counter() - t0:.1f} s)")
+            log(
+                comm,
+                f"steady Fourier solve: {result.T.function_space.dofmap.index_map.size_global}"
+                f" unknowns, {result.solve.iterations} Krylov iterations "
+                f"({time.perf_counter() - t0:.1f} s)",
+            )
             T, q = result.T, result.q
             physics: dict[str, Any] = {
                 "unknowns": result.T.function_space.dofmap.index_map.size_global,
-                "solver": {"iterations": result.solve.iterations,
-                           "converged_reason": result.solve.reason,
-                           "residual_norm": result.solve.residual_norm},
+                "solver": {
+                    "iterations": result.solve.iterations,
+                    "converged_reason": result.solve.reason,
+                    "residual_norm": result.solve.residual_norm,
+                },
                 "heat_flow_W": result.heat_flow,
                 "source_power_W": result.source_power,
                 "energy_balance_error_W": result.balance_error,
@@ -96,8 +106,10 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
             except LkfemError as exc:
                 log(comm, f"warning: {exc}")
         summary["files"] = files
-        summary["timings_s"] = {"solve": time.perf_counter() - t0,
-                                "total": time.perf_counter() - start}
+        summary["timings_s"] = {
+            "solve": time.perf_counter() - t0,
+            "total": time.perf_counter() - start,
+        }
         write_json(tmp / "summary.json", summary, comm)
     log(comm, f"results in {Path(out).resolve()} ({', '.join(files)})")
     return summary

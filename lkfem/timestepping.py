@@ -115,8 +115,10 @@ def run_transient(
         if info.reason <= 0:
             problem.t.value = t
             if step <= settings.dt_min * (1 + 1e-12):
-                raise SolverError(f"Newton failed at t = {t + step:.6g} s with the smallest "
-                                  f"time step dt_min = {settings.dt_min:g} s")
+                raise SolverError(
+                    f"Newton failed at t = {t + step:.6g} s with the smallest "
+                    f"time step dt_min = {settings.dt_min:g} s"
+                )
             dt = max(step * settings.shrink, settings.dt_min)
             continue
         t += step

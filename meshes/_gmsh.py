@@ -17,8 +17,9 @@ def require(condition: bool, message: str) -> None:
         raise MeshError(message)
 
 
-def box_faces(model: Any, surfaces: Sequence[int], lo: Sequence[float], hi: Sequence[float]
-              ) -> dict[str, list[int]]:
+def box_faces(
+    model: Any, surfaces: Sequence[int], lo: Sequence[float], hi: Sequence[float]
+) -> dict[str, list[int]]:
     """Sort the planar surfaces lying on the faces of the box [lo, hi] by face name."""
     tol = 1e-6 * max(h - l for l, h in zip(lo, hi, strict=True))  # OCC pads bounding boxes
     faces: dict[str, list[int]] = {name: [] for name in BOX_FACES}
@@ -45,7 +46,9 @@ def name_groups(model: Any, dim: int, groups: dict[str, list[int]], first_tag: i
             tag += 1
 
 
-def refine_near(model: Any, surfaces: Sequence[int], h_fine: float, h: float, distance: float) -> None:
+def refine_near(
+    model: Any, surfaces: Sequence[int], h_fine: float, h: float, distance: float
+) -> None:
     """Mesh size h_fine on ``surfaces``, growing to h at ``distance`` from them."""
     field = model.mesh.field
     dist = field.add("Distance")

@@ -67,8 +67,11 @@ def populate(
         inclusion = [tag for _, tag in children[1]]
         matrix = [tag for _, tag in children[0] if tag not in inclusion]
         sphere = [s for _, s in model.getBoundary([(3, v) for v in inclusion], oriented=False)]
-        outer = [s for _, s in model.getBoundary([(3, v) for v in matrix], oriented=False)
-                 if s not in sphere]
+        outer = [
+            s
+            for _, s in model.getBoundary([(3, v) for v in matrix], oriented=False)
+            if s not in sphere
+        ]
     name_groups(model, 3, {"matrix": matrix, "inclusion": inclusion}, first_tag=1)
     faces = box_faces(model, outer, (0, 0, 0), (lx, ly, lz))
     name_groups(model, 2, {**faces, "sphere": sphere}, first_tag=101)

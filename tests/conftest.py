@@ -13,8 +13,9 @@ def pytest_runtest_makereport(item, call):
     report = outcome.get_result()
     comm = MPI.COMM_WORLD
     if report.failed and comm.size > 1:
-        sys.stderr.write(f"\n[rank {comm.rank}] FAILED {item.nodeid} ({report.when}):\n"
-                         f"{report.longreprtext}\n")
+        sys.stderr.write(
+            f"\n[rank {comm.rank}] FAILED {item.nodeid} ({report.when}):\n{report.longreprtext}\n"
+        )
         sys.stderr.flush()
         comm.Abort(1)
 

@@ -69,20 +69,36 @@ def test_run_writes_summary_fields_and_png(folder, comm):
 
 BAD = {
     "malformed_toml": (GOOD.replace("[mesh]", "[mesh"), "is not valid TOML"),
-    "unknown_key": (GOOD.replace("[output]", "[output]\ncolour = 1"), "[output.colour]: unknown key"),
-    "unknown_region": (GOOD.replace("[materials.layer1]", "[materials.layer7]"),
-                       "[materials.layer7]: no region named 'layer7'"),
-    "unknown_boundary": (GOOD.replace("[boundaries.right]", "[boundaries.rihgt]"),
-                         "[boundaries.rihgt]: no boundary named 'rihgt'"),
-    "negative_conductivity": (GOOD.replace("k = 3.0", "k = -3.0"),
-                              "[materials.layer1]: k must be positive"),
-    "missing_mesh_file": (GOOD.replace('generator = "layered_slab"', 'file = "slab.msh"')
-                          .replace("[mesh.parameters]\nthickness = [0.5, 0.5]\nh = 0.15\n", ""),
-                          "[mesh.file]: no such mesh file"),
-    "probe_outside": (GOOD.replace("[0.5, 0.125, 0.125]", "[5.0, 0.125, 0.125]"),
-                      "[probes.middle]: point [5.0, 0.125, 0.125] lies outside the mesh"),
-    "bad_generator_parameter": (GOOD.replace("h = 0.15", "h = \"fine\""),
-                                "[mesh.parameters.h]: must be a number"),
+    "unknown_key": (
+        GOOD.replace("[output]", "[output]\ncolour = 1"),
+        "[output.colour]: unknown key",
+    ),
+    "unknown_region": (
+        GOOD.replace("[materials.layer1]", "[materials.layer7]"),
+        "[materials.layer7]: no region named 'layer7'",
+    ),
+    "unknown_boundary": (
+        GOOD.replace("[boundaries.right]", "[boundaries.rihgt]"),
+        "[boundaries.rihgt]: no boundary named 'rihgt'",
+    ),
+    "negative_conductivity": (
+        GOOD.replace("k = 3.0", "k = -3.0"),
+        "[materials.layer1]: k must be positive",
+    ),
+    "missing_mesh_file": (
+        GOOD.replace('generator = "layered_slab"', 'file = "slab.msh"').replace(
+            "[mesh.parameters]\nthickness = [0.5, 0.5]\nh = 0.15\n", ""
+        ),
+        "[mesh.file]: no such mesh file",
+    ),
+    "probe_outside": (
+        GOOD.replace("[0.5, 0.125, 0.125]", "[5.0, 0.125, 0.125]"),
+        "[probes.middle]: point [5.0, 0.125, 0.125] lies outside the mesh",
+    ),
+    "bad_generator_parameter": (
+        GOOD.replace("h = 0.15", 'h = "fine"'),
+        "[mesh.parameters.h]: must be a number",
+    ),
 }
 
 
@@ -117,7 +133,9 @@ def test_bad_input_in_a_real_process(tmp_path):
     case.write_text(GOOD.replace("k = 3.0", "k = -3.0"))
     proc = subprocess.run(
         [sys.executable, "-m", "lkfem", "run", str(case), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, env=_clean_env(),
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
@@ -128,18 +146,25 @@ def test_bad_input_in_a_real_process(tmp_path):
 
 def _clean_env():
     """The environment minus MPI's own variables, so a child starts its own MPI job."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("OMPI_COMM", "PMIX", "OMPI_MCA_orte", "PRTE"))}
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OMPI_COMM", "PMIX", "OMPI_MCA_orte", "PRTE"))
+    }
 
 
 @pytest.mark.serial
 def test_serial_and_parallel_runs_agree(tmp_path):
     """`mpirun -n 2 lkfem run` gives the summary of a serial run, to solver tolerance."""
     case = tmp_path / "case.toml"
-    case.write_text(GOOD.replace("png = true", "png = false").replace(
-        'generator = "layered_slab"', 'generator = "box_with_sphere"').replace(
-        "thickness = [0.5, 0.5]", "h_interface = 0.06").replace(
-        "layer0", "matrix").replace("layer1", "inclusion").replace(
-        "[0.5, 0.125, 0.125]", "[0.5, 0.5, 0.5]"))
+    case.write_text(
+        GOOD.replace("png = true", "png = false")
+        .replace('generator = "layered_slab"', 'generator = "box_with_sphere"')
+        .replace("thickness = [0.5, 0.5]", "h_interface = 0.06")
+        .replace("layer0", "matrix")
+        .replace("layer1", "inclusion")
+        .replace("[0.5, 0.125, 0.125]", "[0.5, 0.5, 0.5]")
+    )
     runs = {}
     for n in (1, 2):
         out = tmp_path / f"out{n}"
@@ -155,7 +180,9 @@ def test_serial_and_parallel_runs_agree(tmp_path):
     for name, flow in serial["heat_flow_W"].items():
         assert parallel["heat_flow_W"][name] == pytest.approx(flow, rel=1e-7, abs=1e-9)
     for name, region in serial["regions"].items():
-        assert parallel["regions"][name]["volume_m3"] == pytest.approx(region["volume_m3"], rel=1e-12)
+        assert parallel["regions"][name]["volume_m3"] == pytest.approx(
+            region["volume_m3"], rel=1e-12
+        )
         assert parallel["regions"][name]["mean_T_K"] == pytest.approx(region["mean_T_K"], rel=1e-8)
     probe_s, probe_p = serial["probes"]["middle"], parallel["probes"]["middle"]
     assert probe_p["T"] == pytest.approx(probe_s["T"], rel=1e-8)

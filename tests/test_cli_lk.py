@@ -85,18 +85,33 @@ def test_transient_case_writes_series_and_closes_the_energy_balance(shared_tmp, 
 
 
 LK_BAD = {
-    "unknown_time_key": (CASE.replace("dt = 0.01", "dt = 0.01\nstep = 2"), "[time.step]: unknown key"),
-    "expression_name": (CASE.replace("(T - T0)", "(Temp - T0)"),
-                        "[materials.layer1.k]: unknown name 'Temp'"),
+    "unknown_time_key": (
+        CASE.replace("dt = 0.01", "dt = 0.01\nstep = 2"),
+        "[time.step]: unknown key",
+    ),
+    "expression_name": (
+        CASE.replace("(T - T0)", "(Temp - T0)"),
+        "[materials.layer1.k]: unknown name 'Temp'",
+    ),
     "expression_syntax": (CASE.replace("Q0*exp(", "Q0*exp(("), "[physics.source]: syntax error"),
-    "fourier_with_tau": (CASE.replace('model = "lk"', 'model = "fourier"'),
-                         "the fourier model is steady"),
-    "negative_tau": (CASE.replace("tau = 0.02\nC = 2.0\n[materials.layer1]", "tau = -0.02\nC = 2.0\n[materials.layer1]"),
-                     "[materials.layer0]: tau must be non-negative"),
-    "landau_and_physical": (CASE.replace("k = 1.0\n", "k = 1.0\na = 2.0\n"),
-                            "[materials.layer0]: give either the conductivity k"),
-    "bad_slip": (CASE.replace('h = 5.0\n', 'h = 5.0\nslip = "sticky"\n'),
-                 "[boundaries.right]: slip must be one of free, no_slip"),
+    "fourier_with_tau": (
+        CASE.replace('model = "lk"', 'model = "fourier"'),
+        "the fourier model is steady",
+    ),
+    "negative_tau": (
+        CASE.replace(
+            "tau = 0.02\nC = 2.0\n[materials.layer1]", "tau = -0.02\nC = 2.0\n[materials.layer1]"
+        ),
+        "[materials.layer0]: tau must be non-negative",
+    ),
+    "landau_and_physical": (
+        CASE.replace("k = 1.0\n", "k = 1.0\na = 2.0\n"),
+        "[materials.layer0]: give either the conductivity k",
+    ),
+    "bad_slip": (
+        CASE.replace("h = 5.0\n", 'h = 5.0\nslip = "sticky"\n'),
+        "[boundaries.right]: slip must be one of free, no_slip",
+    ),
 }
 
 
@@ -131,8 +146,9 @@ def test_lk_serial_and_parallel_agree(tmp_path):
     for column in series[1].dtype.names:
         if column == "balance_error_W":
             continue
-        np.testing.assert_allclose(series[2][column], series[1][column], rtol=1e-8, atol=1e-10,
-                                   err_msg=column)
+        np.testing.assert_allclose(
+            series[2][column], series[1][column], rtol=1e-8, atol=1e-10, err_msg=column
+        )
 
 
 @pytest.mark.parametrize("name", ["box_with_sphere.toml", "cattaneo_slab.toml"])

@@ -53,8 +53,9 @@ def test_box_with_sphere_void(comm):
     """The demo's geometry: void=True leaves one region and makes the sphere an exterior
     boundary of the right area; the volume is the box minus the (meshed) ball."""
     r = 0.3
-    domain = box_with_sphere.build(comm, lx=2.0, radius=r, center=[0.9, 0.5, 0.5], h=0.2,
-                                   h_interface=0.05, void=True)
+    domain = box_with_sphere.build(
+        comm, lx=2.0, radius=r, center=[0.9, 0.5, 0.5], h=0.2, h_interface=0.05, void=True
+    )
     assert sorted(domain.regions) == ["matrix"]
     assert sorted(domain.exterior_boundaries()) == sorted(
         ["left", "right", "front", "back", "bottom", "top", "sphere"]
@@ -63,7 +64,8 @@ def test_box_with_sphere_void(comm):
     def integral(measure):
         return comm.allreduce(fem.assemble_scalar(fem.form(1.0 * measure)), op=MPI.SUM)
 
-    assert integral(domain.ds(domain.boundaries["sphere"])) == pytest.approx(4 * math.pi * r**2,
-                                                                             rel=0.02)
+    assert integral(domain.ds(domain.boundaries["sphere"])) == pytest.approx(
+        4 * math.pi * r**2, rel=0.02
+    )
     assert integral(domain.dx) == pytest.approx(2.0 - 4 / 3 * math.pi * r**3, rel=2e-3)
     assert integral(domain.ds(domain.boundaries["left"])) == pytest.approx(1.0, rel=1e-10)

@@ -64,8 +64,11 @@ def test_convection_and_flux_boundaries(comm):
     result = lk.solve_steady_fourier(
         domain,
         {"layer0": lk.Material(k=k)},
-        {"left": lk.Temperature(value=T0), "right": lk.Convection(h=h, T_inf=Tinf),
-         "top": lk.HeatFlux(value=0.0)},
+        {
+            "left": lk.Temperature(value=T0),
+            "right": lk.Convection(h=h, T_inf=Tinf),
+            "top": lk.HeatFlux(value=0.0),
+        },
     )
     q = (T0 - Tinf) / (L / k + 1 / h)
     assert _max_error(result.T, lambda x: T0 - q * x / k, comm) < 1e-8
@@ -75,7 +78,8 @@ def test_convection_and_flux_boundaries(comm):
     # A prescribed outward flux at x = L instead: T = T0 − g x / k.
     g = 3.0
     result = lk.solve_steady_fourier(
-        domain, {"layer0": lk.Material(k=k)},
+        domain,
+        {"layer0": lk.Material(k=k)},
         {"left": lk.Temperature(value=T0), "right": lk.HeatFlux(value=g)},
     )
     assert _max_error(result.T, lambda x: T0 - g * x / k, comm) < 1e-8
@@ -85,4 +89,6 @@ def test_convection_and_flux_boundaries(comm):
 def test_pure_flux_problem_is_refused(comm):
     domain = layered_slab.build(comm, thickness=[1.0], ly=LY, lz=LZ, h=0.3)
     with pytest.raises(lk.CaseError, match="at least one temperature or convection"):
-        lk.solve_steady_fourier(domain, {"layer0": lk.Material(k=1.0)}, {"left": lk.HeatFlux(value=1.0)})
+        lk.solve_steady_fourier(
+            domain, {"layer0": lk.Material(k=1.0)}, {"left": lk.HeatFlux(value=1.0)}
+        )

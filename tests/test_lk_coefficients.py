@@ -41,9 +41,13 @@ def test_temperature_dependent_conductivity(comm):
     """k = k0 (1 + βT) between T0 and T1 (Kirchhoff): q = k0 [(T0 − T1) + β (T0² − T1²)/2] / L."""
     k0, beta, T0, T1, L = 1.0, 0.5, 2.0, 0.0, 1.0
     domain = from_mesh(dmesh.create_interval(comm, 40, [0.0, L]))
-    problem = LKProblem(domain, {"domain": lk.Material(k=f"{k0}*(1 + {beta}*T)")},
-                        {"left": lk.Temperature(value=T0), "right": lk.Temperature(value=T1)},
-                        element="primal", degree=2)
+    problem = LKProblem(
+        domain,
+        {"domain": lk.Material(k=f"{k0}*(1 + {beta}*T)")},
+        {"left": lk.Temperature(value=T0), "right": lk.Temperature(value=T1)},
+        element="primal",
+        degree=2,
+    )
     info = problem.solve_steady()
     assert info.iterations > 1  # a nonlinear problem
     flows = Quantities(problem).evaluate()["heat_flow_W"]
@@ -67,9 +71,12 @@ def test_bdf_coefficients_are_consistent(scheme):
 
 def _relaxing_problem(comm):
     domain = from_mesh(dmesh.create_interval(comm, 20, [0.0, 1.0]))
-    problem = LKProblem(domain, {"domain": lk.Material(k=1.0, tau=0.01)},
-                        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
-                        element="primal")
+    problem = LKProblem(
+        domain,
+        {"domain": lk.Material(k=1.0, tau=0.01)},
+        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
+        element="primal",
+    )
     problem.set_initial(T0=0.0)
     return problem
 
@@ -78,8 +85,9 @@ def test_milestones_adaptive_growth_and_steady_stop(comm):
     """Steps land on milestones, Δt grows while Newton converges at once (a linear problem) up to
     dt_max, and the run stops at the steady state long before t_end."""
     problem = _relaxing_problem(comm)
-    settings = TimeSettings(t_end=100.0, dt=1e-3, adaptive=True, dt_max=0.5,
-                            milestones=(0.0123, 0.5), steady_tol=1e-8)
+    settings = TimeSettings(
+        t_end=100.0, dt=1e-3, adaptive=True, dt_max=0.5, milestones=(0.0123, 0.5), steady_tol=1e-8
+    )
     records = run_transient(problem, settings)
     times = np.array([r.t for r in records])
     for m in settings.milestones:
@@ -98,9 +106,13 @@ def test_newton_failure_shrinks_the_step(comm):
     """A Newton limit of one iteration fails for a nonlinear step: the adaptive stepper retries
     with smaller steps, and gives a clear error once at dt_min."""
     domain = from_mesh(dmesh.create_interval(comm, 10, [0.0, 1.0]))
-    problem = LKProblem(domain, {"domain": lk.Material(k="1 + T**2", tau=0.0)},
-                        {"left": lk.Temperature(value=5.0), "right": lk.Temperature(value=0.0)},
-                        element="primal", petsc_options={"snes_max_it": 1})
+    problem = LKProblem(
+        domain,
+        {"domain": lk.Material(k="1 + T**2", tau=0.0)},
+        {"left": lk.Temperature(value=5.0), "right": lk.Temperature(value=0.0)},
+        element="primal",
+        petsc_options={"snes_max_it": 1},
+    )
     problem.set_initial(T0=0.0)
     with pytest.raises(lk.SolverError, match="dt_min"):
         run_transient(problem, TimeSettings(t_end=1.0, dt=0.1, adaptive=True, dt_min=0.025))
@@ -111,15 +123,21 @@ def test_newton_failure_shrinks_the_step(comm):
 def test_position_dependent_conductivity(comm):
     """k = 1 + x on [0, 1] with T(0) = 1, T(1) = 0: q = 1/ln 2 (series resistance ∫ dx/k)."""
     domain = from_mesh(dmesh.create_interval(comm, 80, [0.0, 1.0]))
-    problem = LKProblem(domain, {"domain": lk.Material(k="1 + x")},
-                        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
-                        element="primal", degree=2)
+    problem = LKProblem(
+        domain,
+        {"domain": lk.Material(k="1 + x")},
+        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
+        element="primal",
+        degree=2,
+    )
     problem.solve_steady()
     flows = Quantities(problem).evaluate()["heat_flow_W"]
     assert flows["right"] == pytest.approx(1 / np.log(2), rel=1e-5)
     X = ufl.SpatialCoordinate(domain.mesh)
     _, T = ufl.split(problem.u)
-    err = comm.allreduce(fem.assemble_scalar(fem.form((T - (1 - ufl.ln(1 + X[0]) / np.log(2))) ** 2
-                                                      * ufl.dx)), op=MPI.SUM)
+    err = comm.allreduce(
+        fem.assemble_scalar(fem.form((T - (1 - ufl.ln(1 + X[0]) / np.log(2))) ** 2 * ufl.dx)),
+        op=MPI.SUM,
+    )
     assert np.sqrt(err) < 1e-5
     problem.destroy()

@@ -31,7 +31,12 @@ def _exact(mesh, lam):
     prod = c[0] * c[1] * (c[2] if dim == 3 else 1)
     q_e = ufl.as_vector([prod * (1 + 0.5 * i) for i in range(dim)])
     T_e = ufl.sin(np.pi * X[0]) * ufl.sin(np.pi * X[1]) + X[0] * X[1]
-    f_q = A_ * q_e + B_ * ufl.inner(q_e, q_e) * q_e - lam * ufl.div(ufl.grad(q_e)) + ZETA * ufl.grad(T_e)
+    f_q = (
+        A_ * q_e
+        + B_ * ufl.inner(q_e, q_e) * q_e
+        - lam * ufl.div(ufl.grad(q_e))
+        + ZETA * ufl.grad(T_e)
+    )
     return q_e, T_e, f_q, ufl.div(q_e)
 
 
@@ -40,8 +45,15 @@ def _solve_mms(comm, dim, n, element, lam, q_norm="L2", degree=1):
     q_e, T_e, f_q, Q = _exact(domain.mesh, lam)
     material = lk.Material(a=A_, b=B_, zeta=ZETA, lam=lam)
     bcs = {name: lk.Temperature(value=T_e) for name in domain.exterior_boundaries()}
-    problem = LKProblem(domain, {"domain": material}, bcs, source=Q,
-                        q_source=[f_q[i] for i in range(dim)], element=element, degree=degree)
+    problem = LKProblem(
+        domain,
+        {"domain": material},
+        bcs,
+        source=Q,
+        q_source=[f_q[i] for i in range(dim)],
+        element=element,
+        degree=degree,
+    )
     info = problem.solve_steady()
     assert info.reason > 0
     q, T = ufl.split(problem.u)
@@ -84,7 +96,8 @@ def test_bdf2_is_second_order_in_time(comm):
         f, fdot = "sin(3*t) + 1", "3*cos(3*t)"
         g, gdot = "exp(-t)", "-exp(-t)"
         problem = LKProblem(
-            domain, {"domain": lk.Material(k=k, C=C, tau=tau)},
+            domain,
+            {"domain": lk.Material(k=k, C=C, tau=tau)},
             {"left": lk.Temperature(value=0.0), "right": lk.Temperature(value=f)},
             source=f"{C}*({fdot})*x",
             q_source=[f"{tau}*({gdot}) + {g} + {k}*({f})", "0"],

@@ -38,15 +38,20 @@ def _mode_history(problem, length, settings):
 
 # ---- 1. single Fourier modes ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("ell, element", [(0.0, "primal"), (0.2, "taylor_hood")])
 def test_fourier_mode_of_mc_and_gk(comm, ell, element):
     """T0 = cos(πx/L), q0 = 0, adiabatic ends: the amplitude obeys
     τA'' + (1 + ℓ²π²/L²)A' + (k/C)(π/L)²A = 0 (underdamped here: heat waves), to 1e-4 of max|A|,
     for Maxwell–Cattaneo (ℓ = 0) and Guyer–Krumhansl (ℓ/L = 0.1)."""
     k, C, tau, length = 4.0, 0.5, 0.05, 2.0
-    problem = LKProblem(_interval(comm, 40, length),
-                        {"domain": lk.Material(k=k, C=C, tau=tau, ell=ell)}, {},
-                        element=element, degree=2)
+    problem = LKProblem(
+        _interval(comm, 40, length),
+        {"domain": lk.Material(k=k, C=C, tau=tau, ell=ell)},
+        {},
+        element=element,
+        degree=2,
+    )
     problem.set_initial(T0=f"cos(pi*x/{length})")
     t, A = _mode_history(problem, length, TimeSettings(t_end=0.5, dt=0.0004, scheme="bdf2"))
     exact = mode_amplitude(tau, ell, k, C, length, t)
@@ -58,6 +63,7 @@ def test_fourier_mode_of_mc_and_gk(comm, ell, element):
 
 # ---- 2. Fourier resonance -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("q0, fourier_like", [("fourier", True), (None, False)])
 def test_fourier_resonance(comm, q0, fourier_like):
     """With ℓ² = kτ/C, q = −k∇T stays an exact solution of Guyer–Krumhansl, so from
@@ -65,9 +71,13 @@ def test_fourier_resonance(comm, q0, fourier_like):
     q0 = 0 it does not (it follows the damped-oscillator amplitude instead, > 1e-3 off)."""
     k, C, tau, length = 2.0, 4.0, 0.05, 1.0
     ell = np.sqrt(k * tau / C)
-    problem = LKProblem(_interval(comm, 40, length),
-                        {"domain": lk.Material(k=k, C=C, tau=tau, ell=ell)}, {},
-                        element="taylor_hood", degree=2)
+    problem = LKProblem(
+        _interval(comm, 40, length),
+        {"domain": lk.Material(k=k, C=C, tau=tau, ell=ell)},
+        {},
+        element="taylor_hood",
+        degree=2,
+    )
     problem.set_initial(T0=f"cos(pi*x/{length})", q0=q0)
     t, A = _mode_history(problem, length, TimeSettings(t_end=0.5, dt=0.0005, scheme="bdf2"))
     fourier = np.exp(-k / C * (np.pi / length) ** 2 * t)
@@ -83,6 +93,7 @@ def test_fourier_resonance(comm, q0, fourier_like):
 
 # ---- 3. Guyer–Krumhansl channel flow ------------------------------------------------------
 
+
 @pytest.mark.parametrize("ratio, slip", [(0.2, "no_slip"), (0.05, "no_slip"), (0.2, "free")])
 def test_gk_channel_conductivity(comm, ratio, slip):
     """Steady Guyer–Krumhansl flow between walls y = 0, W with ΔT across x: q_x solves
@@ -94,10 +105,15 @@ def test_gk_channel_conductivity(comm, ratio, slip):
     s = mesh.geometry.x[:, 1] / W
     mesh.geometry.x[:, 1] = W * (s - np.sin(2 * np.pi * s) / (2 * np.pi))  # finer at the walls
     wall = lk.HeatFlux(value=0.0, slip=slip)
-    bcs = {"left": lk.Temperature(value=dT), "right": lk.Temperature(value=0.0),
-           "front": wall, "back": wall}
-    problem = LKProblem(from_mesh(mesh), {"domain": lk.Material(k=k, ell=ell)}, bcs,
-                        element="taylor_hood", degree=2)
+    bcs = {
+        "left": lk.Temperature(value=dT),
+        "right": lk.Temperature(value=0.0),
+        "front": wall,
+        "back": wall,
+    }
+    problem = LKProblem(
+        from_mesh(mesh), {"domain": lk.Material(k=k, ell=ell)}, bcs, element="taylor_hood", degree=2
+    )
     problem.solve_steady()
     flows = Quantities(problem).evaluate()["heat_flow_W"]
     k_eff = flows["right"] / (dT / Lx * W)
@@ -109,6 +125,7 @@ def test_gk_channel_conductivity(comm, ratio, slip):
 
 # ---- 4. Maxwell–Cattaneo wave front -------------------------------------------------------
 
+
 def test_mc_front_speed_and_decay(comm):
     """T = q = 0, then T = 1 at x = 0 from t = 0: a front runs at c = √(k/(Cτ)) with a jump
     exp(−t/(2τ)) behind it. Front = where T crosses half the expected jump; jump = T behind the
@@ -116,8 +133,13 @@ def test_mc_front_speed_and_decay(comm):
     (BDF2 keeps the front sharp; backward Euler smears it and biases the jump low)."""
     k, C, tau, length = 2.0, 0.5, 0.5, 4.0
     c, rate = np.sqrt(k / (C * tau)), 1 / (2 * tau)
-    problem = LKProblem(_interval(comm, 1000, length), {"domain": lk.Material(k=k, C=C, tau=tau)},
-                        {"left": lk.Temperature(value=1.0)}, element="primal", degree=1)
+    problem = LKProblem(
+        _interval(comm, 1000, length),
+        {"domain": lk.Material(k=k, C=C, tau=tau)},
+        {"left": lk.Temperature(value=1.0)},
+        element="primal",
+        degree=1,
+    )
     problem.set_initial(T0=0.0)
     times = [0.2, 0.4, 0.6, 0.8, 1.0, 1.2]
     fronts, jumps = [], []
@@ -133,8 +155,9 @@ def test_mc_front_speed_and_decay(comm):
         fronts.append(xf)
         jumps.append(np.polyval(np.polyfit(x[behind], T[behind], 1), xf))
 
-    run_transient(problem, TimeSettings(t_end=times[-1], dt=0.001, scheme="bdf2",
-                                        milestones=times), measure)
+    run_transient(
+        problem, TimeSettings(t_end=times[-1], dt=0.001, scheme="bdf2", milestones=times), measure
+    )
     assert len(fronts) == len(times)
     speed = np.polyfit(times, fronts, 1)[0]
     fitted_rate = -np.polyfit(times, np.log(jumps), 1)[0]
@@ -145,6 +168,7 @@ def test_mc_front_speed_and_decay(comm):
 
 # ---- 5. energy balance --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("scheme", ["backward_euler", "bdf2"])
 def test_energy_balance(comm, scheme):
     """Source, a convection boundary, a time-dependent temperature boundary, T-dependent
@@ -152,9 +176,12 @@ def test_energy_balance(comm, scheme):
     1e-9 of the largest flow; for backward Euler also ∫CT(t_end) − ∫CT(0) = Σ Δt (∫Q − Σ flows)
     to 1e-8."""
     problem = LKProblem(
-        _interval(comm, 30, 1.0), {"domain": lk.Material(k="1 + 0.5*T", C=2.0, tau=0.1)},
+        _interval(comm, 30, 1.0),
+        {"domain": lk.Material(k="1 + 0.5*T", C=2.0, tau=0.1)},
         {"left": lk.Temperature(value="1 + sin(3*t)"), "right": lk.Convection(h=2.0, T_inf=0.3)},
-        source="4*x + cos(t)", element="primal", degree=2,
+        source="4*x + cos(t)",
+        element="primal",
+        degree=2,
     )
     problem.set_initial(T0="1 - x")
     quantities = Quantities(problem)
@@ -180,17 +207,22 @@ def test_energy_balance(comm, scheme):
 
 # ---- 6. nonlinear Landau terms ------------------------------------------------------------
 
-@pytest.mark.parametrize("a, b, c, zeta", [(1.0, 2.0, 0.0, 1.5), (0.5, 0.0, 3.0, 1.0),
-                                           (1.0, -1.0, 1.0, 2.0)])
+
+@pytest.mark.parametrize(
+    "a, b, c, zeta", [(1.0, 2.0, 0.0, 1.5), (0.5, 0.0, 3.0, 1.0), (1.0, -1.0, 1.0, 2.0)]
+)
 def test_landau_uniform_flux(comm, a, b, c, zeta):
     """Steady Landau form, T(0) = T0, T(L) = T1, no source: q is uniform, T linear, and
     a q + b q³ + c q⁵ = ζ (T0 − T1)/L (monotone in q: b > 0, c > 0, and b < 0 with 9b² < 20ac);
     q and the heat flows ±q through the ends to 1e-8."""
     T0, T1, length = 2.0, -1.0, 1.5
-    problem = LKProblem(_interval(comm, 12, length),
-                        {"domain": lk.Material(a=a, b=b, c=c, zeta=zeta, C=3.0)},
-                        {"left": lk.Temperature(value=T0), "right": lk.Temperature(value=T1)},
-                        element="primal", degree=1)
+    problem = LKProblem(
+        _interval(comm, 12, length),
+        {"domain": lk.Material(a=a, b=b, c=c, zeta=zeta, C=3.0)},
+        {"left": lk.Temperature(value=T0), "right": lk.Temperature(value=T1)},
+        element="primal",
+        degree=1,
+    )
     assert problem.solve_steady().reason > 0
     roots = np.roots([c, 0.0, b, 0.0, a, -zeta * (T0 - T1) / length])
     q_exact = roots[np.abs(roots.imag) < 1e-12].real

@@ -218,7 +218,8 @@ class LKProblem:
                 g.interpolate(_compat.expression(expr, g.function_space))
             g.x.scatter_forward()
 
-    def _time_derivative(self, index: int) -> Any:
+    def time_derivative(self, index: int) -> Any:
+        """The scheme's ∂/∂t of component ``index`` (0: q, 1: T) as UFL; zero when steady."""
         parts = [ufl.split(w)[index] for w in (self.u, self.u_n, self.u_nn)]
         return sum(a * w for a, w in zip(self.alpha, parts, strict=True)) / self.dt
 
@@ -226,7 +227,7 @@ class LKProblem:
         domain, mesh = self.domain, self.domain.mesh
         p, v = ufl.TestFunctions(self.W)
         q, T = self.q, self.T
-        qdot, Tdot = self._time_derivative(0), self._time_derivative(1)
+        qdot, Tdot = self.time_derivative(0), self.time_derivative(1)
         dx = self.dx
         apply = LandauCoefficients.apply
         F: Any = 0
@@ -246,7 +247,7 @@ class LKProblem:
                 if _nonzero(co.lam_d):
                     local += co.lam_d * ufl.div(q) * ufl.div(p)
             F += local * dx(tags)
-        F += self._energy_terms(v) - self.Q * v * self.dx
+        F += self.energy_terms(v) - self.Q * v * self.dx
         if self.f_q is not None:
             F -= ufl.inner(self.f_q, p) * self.dx
         if self.element == "hdiv":
@@ -275,7 +276,7 @@ class LKProblem:
             F += self._nitsche_terms(p)
         return F
 
-    def _energy_terms(self, v: Any) -> Any:
+    def energy_terms(self, v: Any) -> Any:
         """∫ −q·∇v dx + known boundary fluxes (or ∫ ∇·q v for hdiv): the energy equation
         without the C Ṫ and Q terms."""
         domain = self.domain

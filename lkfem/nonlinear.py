@@ -18,6 +18,7 @@ from petsc4py import PETSc
 
 from . import _compat
 from .errors import SolverError
+from .solvers import clear_options, set_options
 
 __all__ = ["NewtonSolver", "NewtonInfo", "direct_solver_options"]
 
@@ -94,9 +95,7 @@ class NewtonSolver:
         self.snes.setJacobian(self._jacobian, self.A)
         if configure is not None:
             configure(self.snes)
-        opts = PETSc.Options()
-        for key, value in self.options.items():
-            opts[f"{self.prefix}{key}"] = value
+        set_options(self.prefix, self.options)
         # The options stay in PETSc's database (under this solver's unique prefix) until
         # destroy(): field-split sub-solvers read theirs only when first set up.
         self.snes.setFromOptions()
@@ -140,8 +139,6 @@ class NewtonSolver:
         return info
 
     def destroy(self) -> None:
-        opts = PETSc.Options()
-        for key in self.options:
-            opts.delValue(f"{self.prefix}{key}")
+        clear_options(self.prefix, self.options)
         for obj in (self.snes, self.A, self.b, self.x):
             obj.destroy()

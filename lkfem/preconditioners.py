@@ -24,6 +24,7 @@ from dolfinx.fem import petsc as fem_petsc
 from petsc4py import PETSc
 
 from . import _compat
+from .solvers import clear_options, set_options
 
 __all__ = ["block_options", "BlockPreconditioner"]
 
@@ -143,13 +144,11 @@ class SchurApproximation:
         self.ksp = PETSc.KSP().create(V.mesh.comm)
         self.ksp.setOperators(self.K)
         self.ksp.setType("preonly")
-        self.ksp.setOptionsPrefix(f"lkschur_{id(self)}_")
-        opts = PETSc.Options()
-        for key, value in _amg().items():
-            opts[f"lkschur_{id(self)}_{key}"] = value
+        prefix = f"lkschur_{id(self)}_"
+        self.ksp.setOptionsPrefix(prefix)
+        set_options(prefix, _amg())
         self.ksp.setFromOptions()
-        for key in _amg():
-            opts.delValue(f"lkschur_{id(self)}_{key}")
+        clear_options(prefix, _amg())
         # IS order (sorted W indices) <-> V_T order, for the owned T dofs
         n = V.dofmap.index_map.size_local
         self.order = np.argsort(np.asarray(problem.T_dofs[:n]))

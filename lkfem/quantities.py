@@ -32,7 +32,7 @@ class Quantities:
         self.comm = domain.comm
         dx, ds = problem.dx, problem.ds  # the residual's own quadrature: balances close exactly
         q, T = problem.q, problem.T
-        Tdot = problem._time_derivative(1)
+        Tdot = problem.time_derivative(1)
         self.exterior = domain.exterior_boundaries()
 
         energy_density = 0
@@ -84,7 +84,7 @@ class Quantities:
                 claimed[dofs] = True
                 self._indicators.append(w)
                 residual = (
-                    problem._energy_terms(w)
+                    problem.energy_terms(w)
                     + sum(
                         co.C * Tdot * w * dx(tags)
                         for tags, _, region in problem.groups

@@ -11,9 +11,23 @@ from petsc4py import PETSc
 
 from .errors import SolverError
 
-__all__ = ["LinearSolver", "default_amg_options", "SolveInfo"]
+__all__ = ["LinearSolver", "default_amg_options", "SolveInfo", "set_options", "clear_options"]
 
 _prefixes = itertools.count()
+
+
+def set_options(prefix: str, options: Mapping[str, Any]) -> None:
+    """Put ``options`` into PETSc's database under ``prefix``."""
+    database = PETSc.Options()
+    for key, value in options.items():
+        database[f"{prefix}{key}"] = value
+
+
+def clear_options(prefix: str, options: Mapping[str, Any]) -> None:
+    """Take ``options`` under ``prefix`` out of PETSc's database again."""
+    database = PETSc.Options()
+    for key in options:
+        database.delValue(f"{prefix}{key}")
 
 
 def default_amg_options() -> dict[str, Any]:
@@ -56,9 +70,7 @@ class LinearSolver:
             merged = {k: v for k, v in merged.items() if not k.startswith("pc_hypre")}
         merged.update(options or {})
         self.options = merged
-        opts = PETSc.Options()
-        for key, value in merged.items():
-            opts[f"{self.prefix}{key}"] = value
+        set_options(self.prefix, merged)
         self.ksp = PETSc.KSP().create(A.getComm())
         self.ksp.setOptionsPrefix(self.prefix)
         self.ksp.setOperators(A)
@@ -81,7 +93,5 @@ class LinearSolver:
         return info
 
     def destroy(self) -> None:
-        opts = PETSc.Options()
-        for key in self.options:
-            opts.delValue(f"{self.prefix}{key}")
+        clear_options(self.prefix, self.options)
         self.ksp.destroy()

@@ -1,7 +1,6 @@
 """The command line as a new user meets it: a good run, and every kind of bad input."""
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -9,6 +8,8 @@ import textwrap
 import pytest
 
 from lkfem.cli import main
+
+from .verification import clean_env, run_cli
 
 GOOD = """
 title = "two-layer slab"
@@ -135,22 +136,13 @@ def test_bad_input_in_a_real_process(tmp_path):
         [sys.executable, "-m", "lkfem", "run", str(case), "--out", str(tmp_path / "out")],
         capture_output=True,
         text=True,
-        env=_clean_env(),
+        env=clean_env(),
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         f"lkfem: error: {case}: [materials.layer1]: k must be positive, got -3.0"
     )
     assert not (tmp_path / "out").exists()
-
-
-def _clean_env():
-    """The environment minus MPI's own variables, so a child starts its own MPI job."""
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("OMPI_COMM", "PMIX", "OMPI_MCA_orte", "PRTE"))
-    }
 
 
 @pytest.mark.serial
@@ -167,13 +159,9 @@ def test_serial_and_parallel_runs_agree(tmp_path):
     )
     runs = {}
     for n in (1, 2):
-        out = tmp_path / f"out{n}"
-        cmd = [sys.executable, "-m", "lkfem", "run", str(case), "--out", str(out)]
-        if n > 1:
-            cmd = ["mpirun", "-n", str(n), *cmd]
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=_clean_env())
+        proc = run_cli(case, tmp_path / f"out{n}", ranks=n)
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        runs[n] = json.loads((out / "summary.json").read_text())
+        runs[n] = json.loads((tmp_path / f"out{n}" / "summary.json").read_text())
     serial, parallel = runs[1], runs[2]
     assert parallel["mpi_ranks"] == 2
     assert parallel["mesh"] == serial["mesh"]

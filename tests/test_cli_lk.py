@@ -1,15 +1,13 @@
 """The LK model through case files and the command line."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
 from lkfem.cli import main
 
-from .test_cli import _clean_env
+from .verification import run_cli
 
 CASE = """
 title = "Cattaneo slab with a pulse"
@@ -136,13 +134,11 @@ def test_lk_serial_and_parallel_agree(tmp_path):
     case.write_text(CASE)
     series = {}
     for n in (1, 2):
-        out = tmp_path / f"out{n}"
-        cmd = [sys.executable, "-m", "lkfem", "run", str(case), "--out", str(out)]
-        if n > 1:
-            cmd = ["mpirun", "-n", str(n), *cmd]
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=_clean_env())
+        proc = run_cli(case, tmp_path / f"out{n}", ranks=n)
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        series[n] = np.genfromtxt(out / "timeseries.csv", delimiter=",", names=True)
+        series[n] = np.genfromtxt(
+            tmp_path / f"out{n}" / "timeseries.csv", delimiter=",", names=True
+        )
     for column in series[1].dtype.names:
         if column == "balance_error_W":
             continue

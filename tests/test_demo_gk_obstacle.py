@@ -1,7 +1,6 @@
 """The Guyer–Krumhansl obstacle demo (demos/gk_obstacle_3d.py) at its test size: the physics
 it reports and the pictures it draws."""
 
-import importlib.util
 import math
 from pathlib import Path
 
@@ -11,15 +10,9 @@ from mpi4py import MPI
 
 from lkfem.meshes import box_with_sphere
 
-DEMO = Path(__file__).resolve().parents[1] / "demos" / "gk_obstacle_3d.py"
+from .verification import load_demo
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
-
-def _load_demo():
-    spec = importlib.util.spec_from_file_location("gk_obstacle_3d", DEMO)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.demo
@@ -27,7 +20,7 @@ def _load_demo():
 def test_gk_obstacle_demo(comm, shared_tmp):
     """The void lowers k_eff below the matrix k, the no-slip GK flux lowers it further; the
     heat in at the hot end leaves at the cold end (1e-8); the PNGs are written on rank 0."""
-    demo = _load_demo()
+    demo = load_demo("gk_obstacle_3d")
     out = shared_tmp / "gk_obstacle_3d"
     result = demo.main(size="test", out=str(out))
 

@@ -1,23 +1,15 @@
 """The heat-pulse demo, at its test size: runs, conserves energy, shows the three models apart."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-DEMO = Path(__file__).resolve().parents[1] / "demos" / "heat_pulse_slab.py"
-
-
-def _load():
-    spec = importlib.util.spec_from_file_location("heat_pulse_slab", DEMO)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .verification import load_demo
 
 
 @pytest.mark.demo
 def test_heat_pulse_demo(comm, shared_tmp):
-    demo = _load()
+    demo = load_demo("heat_pulse_slab")
     summary = demo.main(size="test", out=str(shared_tmp / "pulse"))
     # The slab is adiabatic but for the pulse: every model keeps exactly the injected energy.
     for name, energy in summary["final_energy_J"].items():

@@ -1,4 +1,10 @@
-"""Helpers shared by the verification tests: norms, rates and exact mode solutions."""
+"""Helpers shared by the tests: norms, rates, exact mode solutions, running the CLI and demos."""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import ufl
@@ -49,3 +55,29 @@ def global_profile(f):
 def assemble_global(form):
     """A compiled scalar form, summed over ranks."""
     return form.mesh.comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM)
+
+
+def load_demo(name):
+    """The module demos/NAME.py."""
+    path = Path(__file__).resolve().parents[1] / "demos" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def clean_env():
+    """The environment minus MPI's own variables, so a child starts its own MPI job."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("OMPI_COMM", "PMIX", "OMPI_MCA_orte", "PRTE"))
+    }
+
+
+def run_cli(case, out, ranks=1):
+    """``lkfem run CASE --out OUT`` in a new process (under mpirun for ranks > 1)."""
+    cmd = [sys.executable, "-m", "lkfem", "run", str(case), "--out", str(out)]
+    if ranks > 1:
+        cmd = ["mpirun", "-n", str(ranks), *cmd]
+    return subprocess.run(cmd, capture_output=True, text=True, env=clean_env())

@@ -9,7 +9,7 @@ import pytest
 
 from lkfem.cli import main
 
-from .verification import clean_env, run_cli
+from .verification import assert_rejected, clean_env, run_cli
 
 GOOD = """
 title = "two-layer slab"
@@ -111,20 +111,7 @@ def test_bad_input_gives_one_line_and_no_output(folder, comm, capsys, kind):
         text, expected = BAD[kind]
         case = _write(folder, text) if comm.rank == 0 else folder / "case.toml"
     comm.barrier()
-    out = folder / "out"
-    assert main(["run", str(case), "--out", str(out)]) == 2
-    err = capsys.readouterr().err
-    if comm.rank == 0:
-        lines = err.strip().splitlines()
-        assert len(lines) == 1, err
-        assert lines[0].startswith(f"lkfem: error: {case}"), lines[0]
-        assert expected in lines[0]
-        assert "Traceback" not in err
-    else:
-        assert err == ""
-    comm.barrier()
-    leftovers = sorted(p.name for p in folder.iterdir() if p.name != "case.toml")
-    assert leftovers == [], leftovers
+    assert_rejected(case, folder / "out", comm, capsys, expected)
 
 
 @pytest.mark.serial

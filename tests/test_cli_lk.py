@@ -7,7 +7,7 @@ import pytest
 
 from lkfem.cli import main
 
-from .verification import run_cli
+from .verification import assert_rejected, run_cli
 
 CASE = """
 title = "Cattaneo slab with a pulse"
@@ -118,13 +118,7 @@ def test_bad_lk_input(shared_tmp, comm, capsys, kind):
     text, expected = LK_BAD[kind]
     folder = shared_tmp / f"lk_bad_{kind}"
     case = _write(folder, comm, text)
-    assert main(["run", str(case), "--out", str(folder / "out")]) == 2
-    err = capsys.readouterr().err
-    if comm.rank == 0:
-        assert err.count("\n") == 1 and "Traceback" not in err, err
-        assert err.startswith(f"lkfem: error: {case}: ") and expected in err, err
-    comm.barrier()
-    assert sorted(p.name for p in folder.iterdir()) == ["case.toml"]
+    assert_rejected(case, folder / "out", comm, capsys, expected)
 
 
 @pytest.mark.serial

@@ -81,3 +81,24 @@ def run_cli(case, out, ranks=1):
     if ranks > 1:
         cmd = ["mpirun", "-n", str(ranks), *cmd]
     return subprocess.run(cmd, capture_output=True, text=True, env=clean_env())
+
+
+def assert_rejected(case, out, comm, capsys, expected):
+    """``lkfem run CASE --out OUT`` refuses the case as a user error: exit code 2; on rank 0 one
+    line naming the file and saying ``expected``, no traceback; nothing from other ranks; and no
+    output folder nor partial sibling of it (only the case file is left in OUT's folder)."""
+    from lkfem.cli import main
+
+    assert main(["run", str(case), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    if comm.rank == 0:
+        lines = err.strip().splitlines()
+        assert len(lines) == 1, err
+        assert lines[0].startswith(f"lkfem: error: {case}: "), lines[0]
+        assert expected in lines[0], lines[0]
+        assert "Traceback" not in err
+    else:
+        assert err == ""
+    comm.barrier()
+    leftovers = sorted(p.name for p in out.parent.iterdir() if p.name != "case.toml")
+    assert leftovers == [], leftovers

@@ -110,3 +110,73 @@ def main(populate: Callable[..., None], argv: Sequence[str] | None = None) -> No
     finally:
         gmsh.finalize()
     print(f"wrote {args[0]}")
+
+
+SHAPES = ("sphere", "cylinder")
+
+
+def concentric(
+    model: Any, shape: str, radii: Sequence[float], size: Sequence[float], label: str
+) -> tuple[list[list[int]], list[int], list[list[int]], dict[str, list[int]]]:
+    """Concentric spheres (or cylinders along z through the whole box) of increasing ``radii``,
+    centred in the box of ``size`` centred at the origin, fragmented into conforming volumes.
+
+    Returns:
+        ``(shells, background, surfaces, faces)``: the volumes of the ball (or disc) r < radii[0]
+        and of each shell radii[i-1] < r < radii[i]; the volumes outside the last radius; the
+        surfaces at each radius (for a cylinder, its lateral surface); the box faces by name.
+    """
+    require(shape in SHAPES, f"{label}: shape must be one of {', '.join(SHAPES)}, got {shape!r}")
+    lx, ly, lz = size
+    require(min(lx, ly, lz) > 0, f"{label}: the box size must be positive")
+    require(len(radii) >= 1 and radii[0] > 0, f"{label}: radii must be positive")
+    require(
+        all(a < b for a, b in zip(radii[:-1], radii[1:], strict=False)),
+        f"{label}: the radii must increase outwards, got {list(radii)}",
+    )
+    across = (lx, ly) if shape == "cylinder" else (lx, ly, lz)
+    require(
+        radii[-1] < min(across) / 2,
+        f"{label}: the outer radius {radii[-1]} must fit inside the box (half-width "
+        f"{min(across) / 2})",
+    )
+    occ = model.occ
+    lo = (-lx / 2, -ly / 2, -lz / 2)
+    box = occ.addBox(*lo, lx, ly, lz)
+    if shape == "sphere":
+        tools = [occ.addSphere(0, 0, 0, r) for r in radii]
+    else:
+        tools = [occ.addCylinder(0, 0, -lz / 2, 0, 0, lz, r) for r in radii]
+    occ.fragment([(3, box)], [(3, t) for t in tools])
+    occ.synchronize()
+
+    def extent(dim: int, tag: int) -> float:  # largest half-width across the axis
+        x0, y0, z0, x1, y1, z1 = model.getBoundingBox(dim, tag)
+        spans = (x1 - x0, y1 - y0) if shape == "cylinder" else (x1 - x0, y1 - y0, z1 - z0)
+        return max(spans) / 2
+
+    def shell_of(r: float) -> int:  # index of the radius r matches, len(radii) for the box
+        tol = 1e-3 * radii[0]
+        for i, radius in enumerate(radii):
+            if abs(r - radius) < tol:
+                return i
+        return len(radii)
+
+    shells: list[list[int]] = [[] for _ in radii]
+    background = []
+    for _, v in model.getEntities(3):
+        i = shell_of(extent(3, v))
+        (shells[i] if i < len(radii) else background).append(v)
+    require(all(shells) and background, f"{label}: the geometry did not fragment as expected")
+    inner = [s for _, s in model.getEntities(2)]
+    # Planar surfaces on the box's planes (for cylinders also the discs and annuli of the caps)
+    faces = box_faces(model, inner, lo, (lx / 2, ly / 2, lz / 2))
+    on_box = {s for group in faces.values() for s in group}
+    surfaces: list[list[int]] = [[] for _ in radii]
+    for s in inner:
+        if s in on_box:
+            continue
+        i = shell_of(extent(2, s))
+        if i < len(radii):
+            surfaces[i].append(s)
+    return shells, background, surfaces, faces

@@ -2,6 +2,7 @@
 
     lkfem run CASE.toml --out DIR     solve a case; DIR receives summary.json, XDMF and a PNG
     lkfem generators                  list the mesh generators and their parameters
+    lkfem mesh NAME --PARAM V --out F.msh     write a generator's mesh: F.msh (gmsh), F.xdmf
 
 User mistakes end with a one-line message and exit code 2; no traceback.
 """
@@ -27,6 +28,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("case", help="the case file (TOML)")
     run.add_argument("--out", required=True, help="results folder (replaced on success)")
     sub.add_parser("generators", help="list the mesh generators and their parameters")
+    mesh = sub.add_parser(
+        "mesh",
+        help="write a generator's mesh: FILE.msh for gmsh and FILE.xdmf + .h5 for ParaView",
+        description="lkfem mesh NAME --PARAMETER VALUE ... --out FILE.msh; "
+        "`lkfem mesh NAME --help` lists NAME's parameters (see docs/geometries.md).",
+    )
+    mesh.add_argument("name", help="the generator (`lkfem generators` lists them)")
+    mesh.add_argument("--out", help="FILE.msh (also writes FILE.xdmf + FILE.h5) or FILE.xdmf")
+    mesh.add_argument("parameters", nargs=argparse.REMAINDER, help="--PARAMETER VALUE ...")
     return parser
 
 
@@ -52,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for name in generators.available():
                     params = ", ".join(f"{k}={v!r}" for k, v in generators.parameters(name).items())
                     print(f"{name}: {params}")
+        elif args.command == "mesh":
+            from .mesh_io import mesh_command
+
+            mesh_command(args.name, args.parameters, args.out, comm)
     except LkfemError as exc:
         if comm.rank == 0:
             print(f"lkfem: error: {exc}", file=sys.stderr, flush=True)

@@ -7,9 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ._gmsh import _size_from_fields_only, box_faces, generate, name_groups, refine_near, require
-
-SHAPES = ("sphere", "cylinder")
+from ._gmsh import (
+    SHAPES,
+    _size_from_fields_only,
+    concentric,
+    generate,
+    name_groups,
+    refine_near,
+    require,
+)
 
 
 def check_shape(generator: str, shape: Any) -> None:
@@ -50,34 +56,6 @@ def max_radius(shape: str, lx: float, ly: float, lz: float) -> float:
 
 def boundary(model: Any, volumes: Sequence[int]) -> set[int]:
     return {s for _, s in model.getBoundary([(3, v) for v in volumes], oriented=False)}
-
-
-def concentric(
-    model: Any, shape: str, radii: Sequence[float], lx: float, ly: float, lz: float
-) -> tuple[list[list[int]], list[list[int]], dict[str, list[int]]]:
-    """A box centred at the origin with concentric bodies of increasing ``radii``.
-
-    Returns:
-        ``(zones, interfaces, faces)``: the volumes of each zone from the inside out
-        (r < radii[0], radii[0] < r < radii[1], …, the rest of the box), the surfaces at each
-        radius, and the box's surfaces by face name.
-    """
-    box = add_box(model, lx, ly, lz)
-    bodies = [add_body(model, shape, r, (0, 0, 0), lz) for r in radii]
-    _, children = model.occ.fragment([(3, box)], [(3, b) for b in bodies])
-    model.occ.synchronize()
-    inside = [{tag for _, tag in children[1 + i]} for i in range(len(radii))]
-    everything = {tag for _, tag in children[0]}.union(*inside)
-    zones, previous = [], set()
-    for pieces in [*inside, everything]:
-        zones.append(sorted(pieces - previous))
-        previous = pieces
-    interfaces = [
-        sorted(boundary(model, zones[i]) & boundary(model, zones[i + 1])) for i in range(len(radii))
-    ]
-    on_interfaces = {s for group in interfaces for s in group}
-    outer = [s for s in boundary(model, sorted(everything)) if s not in on_interfaces]
-    return zones, interfaces, box_faces(model, outer, *box_bounds(lx, ly, lz))
 
 
 def refine(
@@ -148,9 +126,11 @@ def core_and_shell(
         f"{generator}: r2 = {r2} must be smaller than {limit} "
         f"(half the box {'side' if shape == 'sphere' else 'width in x and y'})",
     )
-    zones, interfaces, faces = concentric(model, shape, [r1, r2], lx, ly, lz)
-    name_groups(model, 3, dict(zip(names, zones, strict=True)), first_tag=1)
+    (core, shell), background, interfaces, faces = concentric(
+        model, shape, [r1, r2], (lx, ly, lz), generator
+    )
+    name_groups(model, 3, dict(zip(names, (core, shell, background), strict=True)), first_tag=1)
     name_groups(model, 2, {**faces, **dict(zip(surface_names, interfaces, strict=True))}, 101)
     surfaces = [s for group in interfaces for s in group]
-    refine(model, surfaces, h_fine, h, distance=2 * h, volumes=zones[1], h_volumes=h_in_shell)
+    refine(model, surfaces, h_fine, h, distance=2 * h, volumes=shell, h_volumes=h_in_shell)
     generate(model)

@@ -20,8 +20,8 @@ from mpi4py import MPI
 
 from lkfem.domain import Domain
 
-from ._bodies import check_box, check_shape, check_sizes, concentric, max_radius, refine
-from ._gmsh import generate, main, name_groups, require
+from ._bodies import check_box, check_shape, check_sizes, max_radius, refine
+from ._gmsh import concentric, generate, main, name_groups, require
 
 NAME = "multilayer_cloak"
 
@@ -65,10 +65,10 @@ def populate(
         f"{NAME}: the outer radius {all_radii[-1]} must be smaller than {limit} "
         f"(half the box {'side' if shape == 'sphere' else 'width in x and y'})",
     )
-    zones, interfaces, faces = concentric(model, shape, all_radii, lx, ly, lz)
+    zones, background, interfaces, faces = concentric(model, shape, all_radii, (lx, ly, lz), NAME)
     regions = {"object": zones[0]}
-    regions.update({f"layer{i}": zone for i, zone in enumerate(zones[1:-1])})
-    regions["background"] = zones[-1]
+    regions.update({f"layer{i}": zone for i, zone in enumerate(zones[1:])})
+    regions["background"] = background
     name_groups(model, 3, regions, first_tag=1)
     named = {"object_surface": interfaces[0]}
     named.update({f"interface{i}": s for i, s in enumerate(interfaces[1:])})

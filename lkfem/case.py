@@ -18,6 +18,7 @@ from typing import Any
 
 from . import generators
 from .bcs import BoundaryCondition, Convection, HeatFlux, Temperature
+from .cloak import CloakLayout
 from .errors import CaseError
 from .lk import ELEMENTS
 from .materials import LANDAU_KEYS, PHYSICAL_KEYS, Material
@@ -37,6 +38,7 @@ _TOP = {
     "solver",
     "output",
     "probes",
+    "cloak",
 }
 MODELS = ("fourier", "lk")
 
@@ -78,6 +80,7 @@ class Case:
     png: bool = True
     csv: bool = True
     probes: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    cloak: CloakLayout | None = None
 
 
 def load_case(path: str | os.PathLike) -> Case:
@@ -152,6 +155,9 @@ def parse_case(
                     f"materials.{region}",
                     'tau, ell, b, c and the Landau form need model = "lk" in [physics]',
                 )
+    cloak = _cloak(r, r.table(data, "cloak"), materials)
+    if cloak is not None and time is not None:
+        r.fail("cloak", "cloak metrics compare steady fields; remove [time] or [cloak]")
     q0 = initial.get("q")
     if (
         q0 is not None
@@ -185,6 +191,7 @@ def parse_case(
         png=r.boolean(output, "output", "png", default=True),
         csv=r.boolean(output, "output", "csv", default=True),
         probes=probes,
+        cloak=cloak,
     )
 
 
@@ -256,6 +263,31 @@ def _mesh(r: _Reader, table: Mapping[str, Any], base: Path) -> MeshSpec:
         key, message = problem
         r.fail(f"mesh.{key}" if key else "mesh.generator", message)
     return MeshSpec(generator=name, parameters=params)
+
+
+def _cloak(
+    r: _Reader, table: Mapping[str, Any], materials: Mapping[str, Material]
+) -> CloakLayout | None:
+    if not table:
+        return None
+    r.keys(table, "cloak", {"object", "layers", "background", "outside"})
+    names = {}
+    for key in ("object", "layers", "outside"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            r.fail(f"cloak.{key}", f"must be a list of region names, got {value!r}")
+        for region in value:
+            if region not in materials:
+                r.fail(f"cloak.{key}", f"'{region}' has no [materials.{region}]")
+        names[key] = tuple(value)
+    background = r.string(table, "cloak", "background")
+    if background not in materials:
+        r.fail("cloak.background", f"'{background}' has no [materials.{background}]")
+    try:
+        return CloakLayout(background=background, **names)
+    except ValueError as exc:
+        r.fail("cloak", str(exc))
+        raise  # unreachable: fail raises
 
 
 def _materials(r: _Reader, table: Mapping[str, Any]) -> dict[str, Material]:

@@ -21,6 +21,7 @@ from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
 from petsc4py import PETSc
+from ufl.algorithms import estimate_total_polynomial_degree
 
 from . import _compat, expressions
 from .bcs import BoundaryCondition, Convection, HeatFlux, Temperature
@@ -65,8 +66,28 @@ def _scalar(form: Any, comm: MPI.Comm) -> float:
 
 def conductivity(coefficients: LandauCoefficients) -> Any:
     """K = ζ A⁻¹ (scalar or tensor) from a region's Landau coefficients."""
+    if coefficients.K is not None:
+        return coefficients.K
     A = coefficients.A
     return coefficients.zeta * ufl.inv(A) if ufl.shape(A) else coefficients.zeta / A
+
+
+def _flux(K: Any, T: Any) -> Any:
+    """K∇T for a scalar or tensor K."""
+    return ufl.dot(K, ufl.grad(T)) if ufl.shape(K) else K * ufl.grad(T)
+
+
+def _capped(dx: ufl.Measure, tags: Any, K: Any, degree: int) -> ufl.Measure:
+    """dx(tags), with the quadrature degree capped for a non-polynomial K(x).
+
+    UFL estimates the degree of √ and of quotients generously: a transformation cloak's tensor
+    would get quadrature of degree in the hundreds. 2 (degree + 2) integrates the stiffness of
+    a smooth K to the discretisation's own accuracy.
+    """
+    cap = 2 * (degree + 2)
+    if isinstance(K, ufl.core.expr.Expr) and estimate_total_polynomial_degree(K) > cap - 2:
+        return dx(tags, metadata={"quadrature_degree": cap})
+    return dx(tags)
 
 
 def _isotropic(K: Any) -> Any:
@@ -122,13 +143,7 @@ def solve_steady_fourier(
     dx, ds = domain.dx, domain.ds
 
     a = sum(
-        ufl.inner(
-            K[region] * ufl.grad(T)
-            if not ufl.shape(K[region])
-            else ufl.dot(K[region], ufl.grad(T)),
-            ufl.grad(v),
-        )
-        * dx(tags)
+        ufl.inner(_flux(K[region], T), ufl.grad(v)) * _capped(dx, tags, K[region], degree)
         for tags, _, region in groups
     )
     L = Q * v * dx
@@ -211,6 +226,8 @@ def check_names(
     materials: Mapping[str, Material],
     bcs: Mapping[str, BoundaryCondition],
     origin: str,
+    *,
+    inactive: tuple[str, ...] = (),
 ) -> None:
     for region in materials:
         if region not in domain.regions:
@@ -220,7 +237,7 @@ def check_names(
                 f"no region named '{region}' in the mesh "
                 f"(regions: {', '.join(sorted(domain.regions))})",
             )
-    missing = sorted(set(domain.regions) - set(materials))
+    missing = sorted(set(domain.regions) - set(materials) - set(inactive))
     if missing:
         raise CaseError(origin, "materials", f"no material for region(s) {', '.join(missing)}")
     exterior = domain.exterior_boundaries()
@@ -262,12 +279,10 @@ def _boundary_heat_flow(
         claimed[dofs] = True
         residual = Q * w * dx
         for tags, _, region in groups:
-            flux = (
-                K[region] * ufl.grad(T)
-                if not ufl.shape(K[region])
-                else ufl.dot(K[region], ufl.grad(T))
+            degree = V.ufl_element().degree
+            residual -= ufl.inner(_flux(K[region], T), ufl.grad(w)) * _capped(
+                dx, tags, K[region], degree
             )
-            residual -= ufl.inner(flux, ufl.grad(w)) * dx(tags)
         for flux, tag in known:
             residual -= flux * w * ds(tag)
         flows[name] = _scalar(residual, comm)

@@ -39,7 +39,9 @@ LANDAU_KEYS = ("a", "b", "c", "lambda", "lambda_d", "zeta", "Gamma", "C")
 class LandauCoefficients:
     """The LK coefficients of one region as UFL expressions (or floats).
 
-    ``A`` and ``Gamma`` are scalars or 3×3 tensors; the rest are scalars.
+    ``A`` and ``Gamma`` are scalars or 3×3 tensors; the rest are scalars. ``K`` is the
+    conductivity as the user gave it (physical form only), so that Fourier solves need not
+    invert A = K⁻¹ symbolically.
     """
 
     A: Any
@@ -50,6 +52,7 @@ class LandauCoefficients:
     zeta: Any
     Gamma: Any
     C: Any
+    K: Any = None
 
     @staticmethod
     def apply(M: Any, q: Any) -> Any:
@@ -180,6 +183,7 @@ class Material:
             zeta=1.0,
             Gamma=0.0 if tau == 0.0 else tau * A,
             C=C,
+            K=k,
         )
 
     def has_gradient_terms(self) -> bool:

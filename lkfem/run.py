@@ -13,9 +13,11 @@ from mpi4py import MPI
 
 from . import __version__, generators
 from .case import Case
-from .domain import Domain, read_msh
-from .errors import LkfemError
+from .cloak import VARIANTS, cloak_metrics
+from .domain import Domain
+from .errors import LkfemError, MeshError
 from .fourier import check_names, solve_steady_fourier
+from .mesh_import import read_mesh
 from .output import ResultsDir, log, write_fields, write_json
 from .probes import probe
 from .render import render_png
@@ -94,6 +96,8 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
 
             physics, fields = run_lk(case, domain, tmp, comm)
             T, q = fields.T, fields.q
+        if case.cloak is not None:
+            physics["cloak"] = _cloak_study(case, domain, T, comm)
         if case.xdmf:
             files += ["fields.xdmf", "fields.h5"]
         if case.model == "lk" and case.time is not None and case.csv:
@@ -113,6 +117,66 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
         write_json(tmp / "summary.json", summary, comm)
     log(comm, f"results in {Path(out).resolve()} ({', '.join(files)})")
     return summary
+
+
+def _cloak_study(case: Case, domain: Domain, T: fem.Function, comm: MPI.Comm) -> dict[str, Any]:
+    """Solve the reference (no object) and bare-object variants; the cloak metrics."""
+    layout = case.cloak
+    assert layout is not None
+    layout.check(domain, case.materials, case.source)
+    fields = {}
+    for variant in VARIANTS:
+        t0 = time.perf_counter()
+        fields[variant] = _steady_temperature(
+            case, domain, layout.materials(case.materials, variant)
+        )
+        log(comm, f"cloak study: {variant} solve ({time.perf_counter() - t0:.1f} s)")
+    metrics = cloak_metrics(domain, layout, T, fields["reference"], fields["bare"])
+    log(
+        comm,
+        f"cloak: g = {metrics['g']:.4g}, max |T - T_ref| outside = "
+        f"{metrics['max_abs_dT_outside_K']:.4g} K (bare object: "
+        f"{metrics['bare_max_abs_dT_outside_K']:.4g} K)",
+    )
+    return {
+        "object": list(layout.object),
+        "layers": list(layout.layers),
+        "background": layout.background,
+        "outside": list(layout.outside),
+        **metrics,
+    }
+
+
+def _steady_temperature(case: Case, domain: Domain, materials: Any) -> fem.Function:
+    """The steady temperature of ``case`` with other materials (a cloak-study variant)."""
+    if case.model == "fourier":
+        return solve_steady_fourier(
+            domain,
+            materials,
+            case.boundaries,
+            source=case.heat_source,
+            degree=case.degree,
+            constants=case.constants,
+            solver_options={**case.petsc_options},
+            origin=case.source,
+        ).T
+    from .lk import LKProblem
+
+    problem = LKProblem(
+        domain,
+        materials,
+        case.boundaries,
+        source=case.heat_source,
+        element=case.element,
+        degree=case.degree,
+        constants=case.constants,
+        petsc_options={**case.petsc_options, "linear_solver": case.linear_solver},
+        origin=case.source,
+    )
+    problem.solve_steady()
+    _, T = problem.split()
+    problem.destroy()
+    return T
 
 
 def _summary(

@@ -14,10 +14,9 @@ from mpi4py import MPI
 from . import __version__, generators
 from .case import Case
 from .cloak import VARIANTS, cloak_metrics
-from .domain import Domain
-from .errors import LkfemError, MeshError
+from .domain import Domain, read_msh
+from .errors import LkfemError
 from .fourier import check_names, solve_steady_fourier
-from .mesh_import import read_mesh
 from .output import ResultsDir, log, write_fields, write_json
 from .probes import probe
 from .render import render_png

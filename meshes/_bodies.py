@@ -118,7 +118,7 @@ def core_and_shell(
     check_box(generator, lx, ly, lz)
     h_in_shell = h / 2 if h_shell is None else h_shell
     h_fine = h_in_shell if h_interface is None else h_interface
-    check_sizes(generator, r1=r1, h=h, h_interface=h_fine, **{shell_key: h_in_shell})
+    check_sizes(generator, r1=r1, h=h, **{shell_key: h_in_shell}, h_interface=h_fine)
     require(r2 > r1, f"{generator}: r2 must be larger than r1, got r1 = {r1}, r2 = {r2}")
     limit = max_radius(shape, lx, ly, lz)
     require(

@@ -37,6 +37,7 @@ from ._gmsh import box_faces, generate, main, name_groups, require
 
 NAME = "inclusion_array"
 MAX_TRIES = 200_000  # random positions tried before giving up
+BATCH = 500  # positions drawn at once
 
 
 def populate(
@@ -195,12 +196,15 @@ def _random(
         f"{NAME}: inclusions of radius {radius} with gap {gap} do not fit in the box",
     )
     placed = np.empty((0, dims))
-    for _ in range(MAX_TRIES):
+    closest = (2 * radius + gap) ** 2
+    for _ in range(MAX_TRIES // BATCH):  # candidates in batches, each kept or not in turn
         if len(placed) == n:
             break
-        p = rng.uniform(-half, half)
-        if np.all(np.sum((placed - p) ** 2, axis=1) >= (2 * radius + gap) ** 2):
-            placed = np.vstack([placed, p])
+        batch = rng.uniform(-half, half, size=(BATCH, dims))
+        far = np.sum((batch[:, None, :] - placed[None, :, :]) ** 2, axis=2) >= closest
+        for p in batch[np.all(far, axis=1)]:
+            if len(placed) < n and np.all(np.sum((placed - p) ** 2, axis=1) >= closest):
+                placed = np.vstack([placed, p])
     require(
         len(placed) == n,
         f"{NAME}: could place only {len(placed)} of {n} inclusions of radius {radius} with gap "

@@ -12,6 +12,7 @@ from .domain import Domain, from_gmsh, read_msh
 from .errors import CaseError, LkfemError, MeshError, SolverError
 from .fourier import SteadyFourierResult, solve_steady_fourier
 from .materials import Material
+from .mesh_import import read_mesh
 from .probes import probe
 from .run import load_domain, run_case
 
@@ -35,6 +36,7 @@ __all__ = [
     "load_domain",
     "parse_case",
     "probe",
+    "read_mesh",
     "read_msh",
     "run_case",
     "solve_steady_fourier",

@@ -22,6 +22,7 @@ from .cloak import CloakLayout
 from .errors import CaseError
 from .lk import ELEMENTS
 from .materials import LANDAU_KEYS, PHYSICAL_KEYS, Material
+from .mesh_import import format_problem
 from .timestepping import SCHEMES, TimeSettings
 
 __all__ = ["Case", "MeshSpec", "load_case", "parse_case"]
@@ -253,8 +254,9 @@ def _mesh(r: _Reader, table: Mapping[str, Any], base: Path) -> MeshSpec:
         path = path if path.is_absolute() else base / path
         if not path.is_file():
             r.fail("mesh.file", f"no such mesh file: {path}")
-        if path.suffix != ".msh":
-            r.fail("mesh.file", f"unsupported mesh format '{path.suffix}' (use a gmsh .msh file)")
+        problem = format_problem(path)
+        if problem:
+            r.fail("mesh.file", problem)
         return MeshSpec(file=path)
     name = r.string(table, "mesh", "generator")
     params = dict(r.table(table, "parameters", prefix="mesh"))

@@ -191,17 +191,14 @@ def _finalise(gmsh: Any, initialised_here: bool) -> None:
 def read_msh(
     filename: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD, rank: int = 0, *, gdim: int = 3
 ) -> Domain:
-    """Read a gmsh ``.msh`` file (format 2 or 4) with physical names, on ``rank``."""
-    path = os.fspath(filename)
+    """Read a gmsh ``.msh`` file (format 2 or 4) with physical names, on ``rank``.
 
-    def populate(model: Any) -> None:
-        import gmsh
+    Kept for existing code: :func:`lkfem.mesh_import.read_mesh` reads these and other formats
+    and checks the cells.
+    """
+    from .mesh_import import read_mesh
 
-        if not os.path.isfile(path):
-            raise MeshError(f"{path}: no such mesh file")
-        gmsh.merge(path)
-
-    return from_gmsh(populate, comm, rank, gdim=gdim, label=path)
+    return read_mesh(filename, comm, rank, gdim=gdim)
 
 
 def from_mesh(mesh: dmesh.Mesh, *, region: str = "domain") -> Domain:

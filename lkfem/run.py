@@ -14,9 +14,10 @@ from mpi4py import MPI
 from . import __version__, generators
 from .case import Case
 from .cloak import VARIANTS, cloak_metrics
-from .domain import Domain, read_msh
-from .errors import LkfemError
+from .domain import Domain
+from .errors import LkfemError, MeshError
 from .fourier import check_names, solve_steady_fourier
+from .mesh_import import read_mesh
 from .output import ResultsDir, log, write_fields, write_json
 from .probes import probe
 from .render import render_png
@@ -25,9 +26,12 @@ __all__ = ["run_case", "load_domain"]
 
 
 def load_domain(case: Case, comm: MPI.Comm) -> Domain:
-    """The case's mesh, from its generator or its file."""
+    """The case's mesh, from its generator or its file (a bad file names the case too)."""
     if case.mesh.file is not None:
-        return read_msh(case.mesh.file, comm)
+        try:
+            return read_mesh(case.mesh.file, comm)
+        except MeshError as exc:
+            raise MeshError(f"{case.source}: [mesh.file]: {exc}") from None
     assert case.mesh.generator is not None
     return generators.build(case.mesh.generator, case.mesh.parameters, comm)
 

@@ -18,7 +18,7 @@ from dolfinx import fem, plot
 
 from .errors import LkfemError
 
-__all__ = ["RenderError", "render_png"]
+__all__ = ["RenderError", "render_png", "render_midplane"]
 
 
 class RenderError(LkfemError):
@@ -69,36 +69,47 @@ def _offscreen() -> None:
 
 
 def _gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
-    """The owned cells of ``T``'s mesh with T at the points, on rank 0 (None elsewhere)."""
+    """The owned cells of ``T``'s mesh with T at the points, on rank 0 (None elsewhere).
+
+    Points are numbered globally, so the partitions join exactly: no doubled points along the
+    seams (which would break contour lines there).
+    """
     V = T.function_space
     mesh = V.mesh
     comm = mesh.comm
     cellwise = V.dofmap.dof_layout.num_dofs == 1  # DG0: cell data
     topology, cell_types, x = plot.vtk_mesh(mesh if cellwise else V)
+    imap = mesh.geometry.index_map() if cellwise else V.dofmap.index_map
+    num_points = imap.size_local + imap.num_ghosts
+    to_global = imap.local_to_global(np.arange(num_points, dtype=np.int32))
     num_owned = mesh.topology.index_map(mesh.topology.dim).size_local
     per_cell = topology.size // cell_types.size
-    cells = topology.reshape(-1, per_cell)[:num_owned]
-    values = T.x.array.real[:num_owned].copy() if cellwise else T.x.array.real[: x.shape[0]].copy()
-    parts = comm.gather((cells, cell_types[:num_owned], x, values), root=0)
+    cells = topology.reshape(-1, per_cell)[:num_owned].copy()
+    cells[:, 1:] = to_global[cells[:, 1:]]
+    owned = slice(0, imap.size_local)
+    values = T.x.array.real[:num_owned].copy() if cellwise else T.x.array.real[owned].copy()
+    parts = comm.gather(
+        (cells, cell_types[:num_owned], to_global[owned], x[owned], values), root=0
+    )
     if comm.rank != 0:
         return None
     import pyvista
 
-    all_cells, all_types, all_x, all_values = [], [], [], []
-    offset = 0
-    for cells_p, types_p, x_p, values_p in parts:
-        shifted = cells_p.copy()
-        shifted[:, 1:] += offset
-        all_cells.append(shifted)
-        all_types.append(types_p)
-        all_x.append(x_p)
-        all_values.append(values_p)
-        offset += x_p.shape[0]
+    points = np.zeros((imap.size_global, 3))
+    point_values = np.zeros(imap.size_global)
+    for _, _, numbers, x_p, values_p in parts:
+        points[numbers] = x_p
+        if not cellwise:
+            point_values[numbers] = values_p
     grid = pyvista.UnstructuredGrid(
-        np.concatenate(all_cells).ravel(), np.concatenate(all_types), np.concatenate(all_x)
+        np.concatenate([p[0] for p in parts]).ravel(),
+        np.concatenate([p[1] for p in parts]),
+        points,
     )
-    data = grid.cell_data if cellwise else grid.point_data
-    data[T.name] = np.concatenate(all_values)
+    if cellwise:
+        grid.cell_data[T.name] = np.concatenate([p[4] for p in parts])
+    else:
+        grid.point_data[T.name] = point_values
     return grid
 
 
@@ -141,5 +152,66 @@ def render_png(path: Path, T: fem.Function, title: str) -> None:
     plotter.add_text(title, font_size=12)
     plotter.view_isometric()
     plotter.camera.azimuth = 20
+    plotter.screenshot(str(path))
+    plotter.close()
+
+
+def render_midplane(
+    path: Path,
+    fields: dict[str, fem.Function],
+    *,
+    normal: str = "z",
+    isotherms: int = 15,
+    title: str = "",
+) -> None:
+    """Side-by-side pictures of scalar fields on the mid-plane (normal ``normal``) of their
+    mesh, with ``isotherms`` contour lines at the same levels in every panel.
+
+    ``fields`` maps a panel title to a P1 (or DG0) function. Collective; rank 0 draws.
+    """
+    comm = next(iter(fields.values())).function_space.mesh.comm
+    error = None
+    if comm.rank == 0:
+        try:
+            import pyvista  # noqa: F401
+
+            _offscreen()
+        except ImportError:
+            error = "pyvista is not installed"
+        except RenderError as exc:
+            error = str(exc)
+    error = comm.bcast(error, root=0)
+    if error:
+        raise RenderError(f"no PNG written: {error}")
+    grids = {label: _gather_grid(T) for label, T in fields.items()}
+    if comm.rank != 0:
+        return
+    import pyvista
+
+    slices = {}
+    for label, grid in grids.items():
+        cut = grid.slice(normal=normal, origin=grid.center)
+        slices[label] = cut.cell_data_to_point_data() if not cut.point_data else cut
+    names = {label: fields[label].name for label in fields}
+    low = min(float(np.min(s.point_data[names[k]])) for k, s in slices.items())
+    high = max(float(np.max(s.point_data[names[k]])) for k, s in slices.items())
+    levels = np.linspace(low, high, isotherms + 2)[1:-1]
+    plotter = pyvista.Plotter(
+        off_screen=True, shape=(1, len(slices)), window_size=(700 * len(slices), 700)
+    )
+    for i, (label, cut) in enumerate(slices.items()):
+        plotter.subplot(0, i)
+        name = names[label]
+        plotter.add_mesh(
+            cut,
+            scalars=name,
+            cmap="coolwarm",
+            clim=(low, high),
+            scalar_bar_args={"title": f"{name} (K)", "vertical": False},
+        )
+        plotter.add_mesh(cut.contour(levels, scalars=name), color="black", line_width=2)
+        plotter.add_text(f"{title}\n{label}" if title else label, font_size=11)
+        {"x": plotter.view_yz, "y": plotter.view_xz, "z": plotter.view_xy}[normal]()
+        plotter.camera.zoom(1.15)
     plotter.screenshot(str(path))
     plotter.close()

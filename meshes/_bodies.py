@@ -29,7 +29,13 @@ def check_box(generator: str, lx: float, ly: float, lz: float) -> None:
 def check_sizes(generator: str, **sizes: float) -> None:
     """Mesh sizes (and other lengths) given by keyword must be positive."""
     for key, value in sizes.items():
-        require(value > 0, f"{generator}: {key} must be positive, got {value!r}")
+        require(
+            is_number(value) and value > 0, f"{generator}: {key} must be positive, got {value!r}"
+        )
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def box_bounds(lx: float, ly: float, lz: float) -> tuple[tuple[float, ...], tuple[float, ...]]:

@@ -31,6 +31,7 @@ from ._bodies import (
     check_box,
     check_shape,
     check_sizes,
+    is_number,
     refine,
 )
 from ._gmsh import box_faces, generate, main, name_groups, require
@@ -102,7 +103,7 @@ def populate(
         centers = _lattice(shape, radius, nx, ny, nz, lx, ly, lz)
     else:
         gap = radius / 4 if gap is None else gap
-        require(gap >= 0, f"{NAME}: gap must not be negative, got {gap}")
+        require(is_number(gap) and gap >= 0, f"{NAME}: gap must not be negative, got {gap!r}")
         centers = _random(shape, radius, count, fraction, gap, seed, lx, ly, lz)
 
     box = add_box(model, lx, ly, lz)
@@ -186,7 +187,10 @@ def _random(
     box = lx * ly * lz if dims == 3 else lx * ly
     one = 4 / 3 * math.pi * radius**3 if dims == 3 else math.pi * radius**2
     if fraction is not None:
-        require(0 < fraction < 1, f"{NAME}: fraction must lie between 0 and 1, got {fraction!r}")
+        require(
+            is_number(fraction) and 0 < fraction < 1,
+            f"{NAME}: fraction must lie between 0 and 1, got {fraction!r}",
+        )
         count = max(1, round(fraction * box / one))
     n = _whole("count", count, 1)
     rng = np.random.default_rng(_whole("seed", seed, 0))

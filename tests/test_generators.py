@@ -157,6 +157,7 @@ BAD = [
     ("multilayer_cloak", dict(radii=[0.1, 0.3]), "radii must increase and the first must exceed"),
     ("multilayer_cloak", dict(radii=[0.3, 0.6]), "outer radius 0.6 must be smaller than 0.5"),
     ("multilayer_cloak", dict(radii=[]), "radii must list at least one layer radius"),
+    ("multilayer_cloak", dict(h_interface=[0.1]), "h_interface must be positive, got [0.1]"),
     ("transformation_cloak", dict(r1=0.4, r2=0.3), "r2 must be larger than r1"),
     ("transformation_cloak", dict(h_cloak=-0.1), "h_cloak must be positive"),
     ("concentrator", dict(shape="cylinder", r2=0.7), "r2 = 0.7 must be smaller than 0.6"),
@@ -169,6 +170,7 @@ BAD = [
     ("inclusion_array", dict(count=4), "count and fraction are for arrangement = 'random'"),
     ("inclusion_array", dict(arrangement="random"), "give either count or fraction"),
     ("inclusion_array", dict(arrangement="random", fraction=1.5), "fraction must lie between"),
+    ("inclusion_array", dict(arrangement="random", count=3, gap=[0]), "gap must not be negative"),
     ("inclusion_array", dict(arrangement="random", count=60), "could place only"),
 ]
 

@@ -145,6 +145,8 @@ def _load_msh(path: str, model: Any) -> None:
                     )
                 cells = enodes.reshape(-1, num_nodes)[:, :corners]
                 blocks.setdefault(ename, []).append((cells, etags, name))
+    if not blocks:
+        return  # named groups without cells: from_gmsh and dolfinx report it
     if len(blocks) > 1:
         raise MeshError(f"{path}: mixed volume cell types ({', '.join(sorted(blocks))})")
     ((ename, parts),) = blocks.items()

@@ -60,6 +60,7 @@ def _write_all(folder):
             _write_msh(
                 folder / f"slab_{version}_{'bin' if binary else 'ascii'}.msh", version, binary
             )
+    _spread_node_numbers(folder / "slab_2.2_ascii.msh", folder / "gaps.msh")
     source = meshio.read(folder / "slab_4.1_ascii.msh")
     cells, tags = _merged(source)
     data = {"gmsh:physical": tags}
@@ -144,6 +145,31 @@ def _write_all(folder):
     gmsh.finalize()
 
 
+def _spread_node_numbers(source, target, factor=3):
+    """A copy of a format 2.2 ASCII file whose node numbers are 3, 6, 9, … (not 1..N)."""
+    head, rest = source.read_text().split("$Nodes\n", 1)
+    nodes, rest = rest.split("$EndNodes\n", 1)
+    middle, rest = rest.split("$Elements\n", 1)
+    elements, tail = rest.split("$EndElements\n", 1)
+    lines = nodes.splitlines()
+    nodes = [lines[0]] + [
+        f"{int(n) * factor} {xyz}" for n, xyz in (x.split(" ", 1) for x in lines[1:])
+    ]
+    lines = elements.splitlines()
+    elements = [lines[0]]
+    for line in lines[1:]:
+        words = line.split()
+        first = 3 + int(words[2])  # number, type, number of tags, the tags, then the nodes
+        elements.append(" ".join(words[:first] + [str(int(n) * factor) for n in words[first:]]))
+    target.write_text(
+        f"{head}$Nodes\n"
+        + "\n".join(nodes)
+        + f"\n$EndNodes\n{middle}$Elements\n"
+        + "\n".join(elements)
+        + f"\n$EndElements\n{tail}"
+    )
+
+
 def _hex_column():
     """Two unit hexahedra stacked along z (regions 1, 2) and the bottom quad (boundary 5)."""
     import meshio
@@ -209,6 +235,13 @@ def test_msh_formats(meshes, comm, version, encoding):
 
 
 NAMED = {n: n for n in GENERIC}
+
+
+def test_msh_node_numbers_with_gaps(meshes, comm):
+    domain = lk.read_mesh(meshes / "gaps.msh", comm)
+    reference = lk.read_mesh(meshes / "slab_2.2_ascii.msh", comm)
+    assert domain.num_vertices() == reference.num_vertices()
+    assert _heat_flow(domain, NAMED) == pytest.approx(EXACT_FLOW, rel=1e-8)
 
 
 @pytest.mark.parametrize(

@@ -93,7 +93,7 @@ def parse_arguments(name: str, tokens: Sequence[str]) -> tuple[dict[str, Any], s
         if key in params:
             raise MeshError(f"{name}: --{key} is given twice")
         params[key] = parse_value(text)
-    problem = generators.check(name, params)
+    problem = None if wants_help else generators.check(name, params)
     if problem:
         key, message = problem
         raise MeshError(f"{name}: --{key.removeprefix('parameters.')}: {message}")
@@ -155,10 +155,16 @@ def write_mesh(
         domain = from_gmsh(fill, comm, 0, label=name)
         _write_xdmf(workdir / f"{target.stem}.xdmf", domain)
         comm.barrier()
+        error = None
         if comm.rank == 0:
-            for file in names:
-                os.replace(workdir / file, target.parent / file)
-        comm.barrier()
+            try:
+                for file in names:
+                    os.replace(workdir / file, target.parent / file)
+            except OSError as exc:
+                error = f"cannot write {target.parent / file}: {exc.strerror}"
+        error = comm.bcast(error, root=0)
+        if error:
+            raise MeshError(error)
     except BaseException:
         if comm.rank == 0:
             shutil.rmtree(created or workdir, ignore_errors=True)

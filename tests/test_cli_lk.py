@@ -141,7 +141,9 @@ def test_lk_serial_and_parallel_agree(tmp_path):
         )
 
 
-@pytest.mark.parametrize("name", ["box_with_sphere.toml", "cattaneo_slab.toml"])
+@pytest.mark.parametrize(
+    "name", ["box_with_sphere.toml", "cattaneo_slab.toml", "spherical_cloak.toml"]
+)
 def test_shipped_cases_are_valid(name):
     from pathlib import Path
 

@@ -12,6 +12,14 @@ boundaries, such that for all (p, v) with v = 0 there
       + Nitsche terms for q·n (and q_t for no-slip) on flux boundaries where λ > 0
       + ∫ [C Ṫ v − q·∇v − Q v] dx + Σ_flux ∫ g v ds + Σ_conv ∫ h (T − T∞) v ds = 0.
 
+Regions listed as ``inactive`` (e.g. a heat-superconducting rod modelled elsewhere, see
+:mod:`lkfem.superconductor`) are left out: the integrals run over the active regions only and
+the dofs that touch no active cell are fixed (to zero). Named interior interfaces between an
+active and an inactive region may carry a heat exchange (``interface_exchange``): heat leaving
+the active side per unit area h (T − T_other), the term Σ ∫ h (T − T_other) v dS in the energy
+equation (T and v are continuous there, so either side's trace will do; ``taylor_hood`` and
+``primal`` only).
+
 Element ``hdiv`` (only for λ = λ_d = 0, constant ζ) integrates ζ∇T·p by parts instead:
 q ∈ RT_k with q·n = 0 strongly on adiabatic boundaries, T ∈ DG_{k−1}, temperature and
 convection conditions natural. The time derivative is u̇ ≈ (α0 u + α1 uⁿ + α2 uⁿ⁻¹)/Δt with
@@ -21,13 +29,14 @@ compiled form.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import basix.ufl
 import numpy as np
 import ufl
-from dolfinx import fem
+from dolfinx import fem, la
+from mpi4py import MPI
 from petsc4py import PETSc
 
 from . import _compat, expressions
@@ -67,6 +76,12 @@ class LKProblem:
         constants: named numbers usable in expressions.
         petsc_options: PETSc options for SNES and its linear solver.
         origin: how errors name the input.
+        inactive: regions left out of the problem (no material; their dofs touching no active
+            cell are fixed to zero). Not with ``hdiv``.
+        interface_exchange: heat exchange h (T − T_inf) per unit area, out of the active side,
+            on named interior interfaces between an active and an inactive region, as
+            :class:`Convection` conditions (``T_inf`` may be a ``fem.Constant`` updated in
+            place). ``taylor_hood`` and ``primal`` only.
     """
 
     def __init__(
@@ -83,10 +98,26 @@ class LKProblem:
         constants: Mapping[str, float] | None = None,
         petsc_options: Mapping[str, Any] | None = None,
         origin: str = "<python>",
+        inactive: Sequence[str] = (),
+        interface_exchange: Mapping[str, Convection] | None = None,
     ):
         from .fourier import check_names
 
-        check_names(domain, materials, bcs, origin)
+        self.inactive = tuple(inactive)
+        for region in self.inactive:
+            if region not in domain.regions:
+                raise CaseError(
+                    origin,
+                    "inactive",
+                    f"no region named '{region}' in the mesh "
+                    f"(regions: {', '.join(sorted(domain.regions))})",
+                )
+            if region in materials:
+                raise CaseError(
+                    origin, f"materials.{region}", f"region '{region}' is inactive: no material"
+                )
+        check_names(domain, materials, bcs, origin, inactive=self.inactive)
+        self.interface_exchange = dict(interface_exchange or {})
         self.domain, self.materials, self.bcs, self.origin = (
             domain,
             dict(materials),
@@ -97,12 +128,24 @@ class LKProblem:
         self.groups = material_groups(domain, materials)
         gradient = any(m.has_gradient_terms() for m in materials.values())
         self.element = _choose_element(element, gradient, origin)
+        if self.element == "hdiv" and (self.inactive or self.interface_exchange):
+            raise CaseError(
+                origin,
+                "solver.element",
+                "inactive regions and interface heat exchange need a continuous T: use "
+                "taylor_hood or primal, not hdiv",
+            )
         self.degree = degree
         qdeg = 2 * (degree + 1) + 2 if quadrature_degree is None else quadrature_degree
         metadata = {"quadrature_degree": qdeg}
         self.dx = domain.dx(metadata=metadata)
         self.ds = domain.ds(metadata=metadata)
         self.dS = domain.dS(metadata=metadata)
+        active_tags = tuple(
+            tag for name, tag in domain.regions.items() if name not in self.inactive
+        )
+        #: the measure of the whole active domain (all cells when nothing is inactive)
+        self.dx_domain = self.dx(active_tags) if self.inactive else self.dx
         self.W = _mixed_space(mesh, self.element, degree)
         self.u = fem.Function(self.W, name="u")
         self.u_n = fem.Function(self.W)
@@ -134,6 +177,8 @@ class LKProblem:
         }
         self._check_hdiv()
         self.dirichlet = self._dirichlet_conditions()
+        self.inactive_bcs = self._inactive_conditions(active_tags)
+        self._check_interfaces(active_tags)
         self._indicators: list[fem.Function] = []
         self.F = self._residual_form()
         self.petsc_options = dict(petsc_options or {})
@@ -210,6 +255,78 @@ class LKProblem:
         )
         return out
 
+    def _inactive_conditions(self, active_tags: tuple[int, ...]) -> list[fem.DirichletBC]:
+        """Fix (to zero) the dofs of W that touch no active cell; find the exterior boundaries
+        that touch an active cell (``self.active_exterior``)."""
+        domain = self.domain
+        if not self.inactive:
+            self.active_exterior = set(domain.exterior_boundaries())
+            return []
+        cells = np.concatenate([domain.cell_tags.find(t) for t in active_tags]).astype(np.int32)
+        marker = fem.Function(self.W)
+        marker.x.array[np.unique(self.W.dofmap.list[cells])] = 1.0
+        marker.x.scatter_reverse(la.InsertMode.add)
+        marker.x.scatter_forward()
+        conditions = []
+        for index, (V, dofs) in enumerate(((self.V_q, self.q_dofs), (self.V_T, self.T_dofs))):
+            fixed = marker.x.array[dofs] == 0.0  # dofs of the subspace, unrolled
+            local = np.flatnonzero(fixed).astype(np.int32)
+            zero = fem.Function(V)
+            conditions.append(
+                fem.dirichletbc(zero, [dofs[local].astype(np.int32), local], self.W.sub(index))
+            )
+        mesh = domain.mesh
+        tdim = mesh.topology.dim
+        mesh.topology.create_connectivity(tdim - 1, tdim)
+        f2c = mesh.topology.connectivity(tdim - 1, tdim)
+        active = np.zeros(
+            mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts,
+            dtype=bool,
+        )
+        active[cells] = True
+        self.active_exterior = set()
+        for name in domain.exterior_boundaries():
+            touches = any(active[f2c.links(f)].any() for f in domain.boundary_facets(name))
+            if domain.comm.allreduce(touches, op=MPI.LOR):
+                self.active_exterior.add(name)
+        return conditions
+
+    def _check_interfaces(self, active_tags: tuple[int, ...]) -> None:
+        """Each exchange interface must separate an active from an inactive region."""
+        domain = self.domain
+        if not self.interface_exchange:
+            return
+        mesh = domain.mesh
+        tdim = mesh.topology.dim
+        mesh.topology.create_connectivity(tdim - 1, tdim)
+        f2c = mesh.topology.connectivity(tdim - 1, tdim)
+        region = np.full(
+            mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts,
+            -1,
+            dtype=np.int64,
+        )
+        region[domain.cell_tags.indices] = domain.cell_tags.values
+        owned = mesh.topology.index_map(tdim - 1).size_local
+        for name, bc in self.interface_exchange.items():
+            key = f"interface_exchange.{name}"
+            if name not in domain.boundaries:
+                raise CaseError(self.origin, key, f"no interface named '{name}' in the mesh")
+            if not isinstance(bc, Convection):
+                raise CaseError(self.origin, key, "needs a Convection(h=..., T_inf=...)")
+            bad = 0
+            facets = domain.boundary_facets(name)
+            for facet in facets[facets < owned]:
+                cells = f2c.links(facet)
+                sides = [int(region[c]) in active_tags for c in cells]
+                bad += len(cells) != 2 or sides[0] == sides[1]
+            if domain.comm.allreduce(bad, op=MPI.SUM):
+                raise CaseError(
+                    self.origin,
+                    key,
+                    f"'{name}' must be an interior interface between an active and an "
+                    f"inactive region (inactive: {', '.join(self.inactive) or 'none'})",
+                )
+
     def _update_dirichlet_values(self, conditions: Any = None) -> None:
         for _, _, _, (g, expr) in conditions if conditions is not None else self.dirichlet:
             if isinstance(expr, float):
@@ -247,9 +364,13 @@ class LKProblem:
                 if _nonzero(co.lam_d):
                     local += co.lam_d * ufl.div(q) * ufl.div(p)
             F += local * dx(tags)
-        F += self.energy_terms(v) - self.Q * v * self.dx
+        F += self.energy_terms(v) - self.Q * v * self.dx_domain
+        if self.inactive:  # zero, but puts the inactive cells' dofs into the sparsity pattern
+            self._zero = fem.Constant(mesh, PETSc.ScalarType(0.0))
+            inactive_tags = tuple(domain.regions[name] for name in self.inactive)
+            F += self._zero * (ufl.inner(q, p) + T * v) * self.dx(inactive_tags)
         if self.f_q is not None:
-            F -= ufl.inner(self.f_q, p) * self.dx
+            F -= ufl.inner(self.f_q, p) * self.dx_domain
         if self.element == "hdiv":
             zeta = self.coefficients[self.groups[0][2]].zeta
             F += -zeta * T * ufl.div(p) * self.dx
@@ -282,10 +403,20 @@ class LKProblem:
         domain = self.domain
         if self.element == "hdiv":
             return ufl.div(self.q) * v * self.dx
-        terms = -ufl.inner(self.q, ufl.grad(v)) * self.dx
+        terms = -ufl.inner(self.q, ufl.grad(v)) * self.dx_domain
         for name, flux in self.known_fluxes().items():
             terms += flux * v * self.ds(domain.boundaries[name])
+        for name, flux in self.exchange_fluxes().items():
+            terms += flux * v("+") * self.dS(domain.boundaries[name])
         return terms
+
+    def exchange_fluxes(self) -> dict[str, Any]:
+        """Heat leaving the active side per unit area, h (T − T_inf), on each interface with
+        an exchange condition (UFL, restricted to the facet: T is continuous there)."""
+        return {
+            name: bc.h * (self.T("+") - self._parse(bc.T_inf, f"interface_exchange.{name}.T_inf"))
+            for name, bc in self.interface_exchange.items()
+        }
 
     def known_fluxes(self) -> dict[str, Any]:
         """q·n on the boundaries where it is prescribed (UFL), by name."""
@@ -315,7 +446,11 @@ class LKProblem:
 
         terms: Any = 0
         known = self.known_fluxes()
-        boundaries = {name: self.bcs.get(name, HeatFlux()) for name in domain.exterior_boundaries()}
+        boundaries = {
+            name: self.bcs.get(name, HeatFlux())
+            for name in domain.exterior_boundaries()
+            if name in self.active_exterior
+        }
         for name, bc in boundaries.items():
             if isinstance(bc, Temperature):
                 continue
@@ -357,8 +492,8 @@ class LKProblem:
             options = dict(self.petsc_options)
             kind = options.pop("linear_solver", "auto")
             size = self.W.dofmap.index_map.size_global * self.W.dofmap.index_map_bs
-            if kind == "auto":
-                kind = "direct" if size <= DIRECT_LIMIT else "iterative"
+            if kind == "auto":  # the block preconditioner knows nothing of inactive regions
+                kind = "direct" if size <= DIRECT_LIMIT or self.inactive else "iterative"
             configure, linear = None, None
             if kind == "iterative":
                 linear = block_options(self.element)
@@ -373,7 +508,7 @@ class LKProblem:
             self._solver = NewtonSolver(
                 self.F,
                 self.u,
-                [bc for _, _, bc, _ in self.dirichlet],
+                [bc for _, _, bc, _ in self.dirichlet] + self.inactive_bcs,
                 options,
                 linear=linear,
                 configure=configure,

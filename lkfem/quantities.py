@@ -61,7 +61,7 @@ class Quantities:
             "thermal_energy_J": fem.form(energy_density),
             "energy_rate_W": fem.form(rate),
             "free_energy": fem.form(free),
-            "source_power_W": fem.form(problem.Q * dx),
+            "source_power_W": fem.form(problem.Q * problem.dx_domain),
         }
         # Heat leaving through each exterior boundary.
         self.flow_forms: dict[str, Any] = {}
@@ -90,13 +90,18 @@ class Quantities:
                         for tags, _, region in problem.groups
                         for co in [problem.coefficients[region]]
                     )
-                    - problem.Q * w * dx
+                    - problem.Q * w * problem.dx_domain
                 )
                 self.flow_forms[name] = fem.form(-residual)
             elif problem.element == "hdiv" or bc is not None:
                 self.flow_forms[name] = fem.form(ufl.dot(q, n) * ds(tag))
             # else: an adiabatic boundary, q·n = 0 by the weak form (flow 0)
         self.interface_forms = self._interface_forms(q)
+        # Heat leaving the active side through each interface with an exchange condition.
+        self.exchange_forms = {
+            name: fem.form(flux * problem.dS(domain.boundaries[name]))
+            for name, flux in problem.exchange_fluxes().items()
+        }
 
     def _interface_forms(self, q: Any) -> dict[str, tuple[str, str, Any]]:
         """Heat from region A to region B through each named interface (A, B by adjacency)."""
@@ -160,8 +165,11 @@ class Quantities:
             name: {"from": a, "to": b, "W": self._sum(form)}
             for name, (a, b, form) in self.interface_forms.items()
         }
+        values["exchange_flow_W"] = {
+            name: self._sum(form) for name, form in self.exchange_forms.items()
+        }
         values["balance_error_W"] = values["energy_rate_W"] - (
-            values["source_power_W"] - sum(flows.values())
+            values["source_power_W"] - sum(flows.values()) - sum(values["exchange_flow_W"].values())
         )
         return values
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time as _time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +13,12 @@ from mpi4py import MPI
 from .case import Case
 from .domain import Domain
 from .lk import LKProblem
+from .materials import Material
 from .output import log
 from .quantities import Quantities
 from .timestepping import StepRecord, run_transient
 
-__all__ = ["run_lk", "FieldWriter"]
+__all__ = ["run_lk", "make_problem", "FieldWriter"]
 
 
 class FieldWriter:
@@ -94,17 +96,13 @@ def _row(t: float, record: StepRecord | None, values: dict[str, Any]) -> dict[st
     return row
 
 
-def run_lk(
-    case: Case, domain: Domain, out: Path, comm: MPI.Comm
-) -> tuple[dict[str, Any], FieldWriter]:
-    """Solve ``case`` with the LK model, writing fields, time series into ``out``.
-
-    Returns:
-        The summary entries and the field writer (holding the final T and q).
-    """
-    problem = LKProblem(
+def make_problem(
+    case: Case, domain: Domain, materials: Mapping[str, Material] | None = None
+) -> LKProblem:
+    """The LK problem of ``case`` (with other ``materials``, for a cloak-study variant)."""
+    return LKProblem(
         domain,
-        case.materials,
+        case.materials if materials is None else materials,
         case.boundaries,
         source=case.heat_source,
         element=case.element,
@@ -113,6 +111,17 @@ def run_lk(
         petsc_options={**case.petsc_options, "linear_solver": case.linear_solver},
         origin=case.source,
     )
+
+
+def run_lk(
+    case: Case, domain: Domain, out: Path, comm: MPI.Comm
+) -> tuple[dict[str, Any], FieldWriter]:
+    """Solve ``case`` with the LK model, writing fields, time series into ``out``.
+
+    Returns:
+        The summary entries and the field writer (holding the final T and q).
+    """
+    problem = make_problem(case, domain)
     size = problem.W.dofmap.index_map.size_global * problem.W.dofmap.index_map_bs
     log(comm, f"LK model: element {problem.element} (degree {problem.degree}), {size} unknowns")
     quantities = Quantities(problem)

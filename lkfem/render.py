@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from dolfinx import fem, plot
@@ -68,6 +69,23 @@ def _offscreen() -> None:
     raise RenderError("could not start Xvfb for off-screen rendering")
 
 
+def _prepare(comm: Any) -> None:
+    """Set up off-screen rendering on rank 0; raise RenderError on every rank if impossible."""
+    error = None
+    if comm.rank == 0:
+        try:
+            import pyvista  # noqa: F401
+
+            _offscreen()
+        except ImportError:
+            error = "pyvista is not installed"
+        except RenderError as exc:
+            error = str(exc)
+    error = comm.bcast(error, root=0)
+    if error:
+        raise RenderError(f"no PNG written: {error}")
+
+
 def _gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
     """The owned cells of ``T``'s mesh with T at the points, on rank 0 (None elsewhere).
 
@@ -88,9 +106,7 @@ def _gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
     cells[:, 1:] = to_global[cells[:, 1:]]
     owned = slice(0, imap.size_local)
     values = T.x.array.real[:num_owned].copy() if cellwise else T.x.array.real[owned].copy()
-    parts = comm.gather(
-        (cells, cell_types[:num_owned], to_global[owned], x[owned], values), root=0
-    )
+    parts = comm.gather((cells, cell_types[:num_owned], to_global[owned], x[owned], values), root=0)
     if comm.rank != 0:
         return None
     import pyvista
@@ -120,19 +136,7 @@ def render_png(path: Path, T: fem.Function, title: str) -> None:
     off-screen rendering is possible.
     """
     comm = T.function_space.mesh.comm
-    error = None
-    if comm.rank == 0:
-        try:
-            import pyvista  # noqa: F401
-
-            _offscreen()
-        except ImportError:
-            error = "pyvista is not installed"
-        except RenderError as exc:
-            error = str(exc)
-    error = comm.bcast(error, root=0)
-    if error:
-        raise RenderError(f"no PNG written: {error}")
+    _prepare(comm)
     grid = _gather_grid(T)
     if comm.rank != 0:
         return
@@ -170,19 +174,7 @@ def render_midplane(
     ``fields`` maps a panel title to a P1 (or DG0) function. Collective; rank 0 draws.
     """
     comm = next(iter(fields.values())).function_space.mesh.comm
-    error = None
-    if comm.rank == 0:
-        try:
-            import pyvista  # noqa: F401
-
-            _offscreen()
-        except ImportError:
-            error = "pyvista is not installed"
-        except RenderError as exc:
-            error = str(exc)
-    error = comm.bcast(error, root=0)
-    if error:
-        raise RenderError(f"no PNG written: {error}")
+    _prepare(comm)
     grids = {label: _gather_grid(T) for label, T in fields.items()}
     if comm.rank != 0:
         return

@@ -16,7 +16,7 @@ from .case import Case
 from .cloak import VARIANTS, cloak_metrics
 from .domain import Domain
 from .errors import LkfemError, MeshError
-from .fourier import check_names, solve_steady_fourier
+from .fourier import SteadyFourierResult, check_names, solve_steady_fourier
 from .mesh_import import read_mesh
 from .output import ResultsDir, log, write_fields, write_json
 from .probes import probe
@@ -64,16 +64,7 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
         files = ["summary.json"]
         t0 = time.perf_counter()
         if case.model == "fourier":
-            result = solve_steady_fourier(
-                domain,
-                case.materials,
-                case.boundaries,
-                source=case.heat_source,
-                degree=case.degree,
-                constants=case.constants,
-                solver_options={**case.petsc_options},
-                origin=case.source,
-            )
+            result = _fourier(case, domain, case.materials)
             log(
                 comm,
                 f"steady Fourier solve: {result.T.function_space.dofmap.index_map.size_global}"
@@ -150,32 +141,26 @@ def _cloak_study(case: Case, domain: Domain, T: fem.Function, comm: MPI.Comm) ->
     }
 
 
-def _steady_temperature(case: Case, domain: Domain, materials: Any) -> fem.Function:
-    """The steady temperature of ``case`` with other materials (a cloak-study variant)."""
-    if case.model == "fourier":
-        return solve_steady_fourier(
-            domain,
-            materials,
-            case.boundaries,
-            source=case.heat_source,
-            degree=case.degree,
-            constants=case.constants,
-            solver_options={**case.petsc_options},
-            origin=case.source,
-        ).T
-    from .lk import LKProblem
-
-    problem = LKProblem(
+def _fourier(case: Case, domain: Domain, materials: Any) -> SteadyFourierResult:
+    return solve_steady_fourier(
         domain,
         materials,
         case.boundaries,
         source=case.heat_source,
-        element=case.element,
         degree=case.degree,
         constants=case.constants,
-        petsc_options={**case.petsc_options, "linear_solver": case.linear_solver},
+        solver_options={**case.petsc_options},
         origin=case.source,
     )
+
+
+def _steady_temperature(case: Case, domain: Domain, materials: Any) -> fem.Function:
+    """The steady temperature of ``case`` with other materials (a cloak-study variant)."""
+    if case.model == "fourier":
+        return _fourier(case, domain, materials).T
+    from .lk_run import make_problem
+
+    problem = make_problem(case, domain, materials)
     problem.solve_steady()
     _, T = problem.split()
     problem.destroy()

@@ -1,25 +1,13 @@
 """The heat superconductor (MODEL.md §3, paper 001 eqs. 3–10): rods of rotating time crystals
-between normal reservoirs.
+between normal reservoirs; model, signs and discretisation in docs/theory.md.
 
-The reservoirs are an :class:`~lkfem.lk.LKProblem` with the rod regions inactive. Each
-connected rod piece p has one temperature T_s,p and a phase φ_p(t) + θ(x, t) with
-dφ_p/dt = ω0(T_s,p). Across an SN interface i of piece p the heat entering the rod per unit area
-is κ_SN,i (T_N − T_s,p) (a heat-exchange condition of the reservoir problem); across a weak link
-from piece 1 to piece 2 the heat leaving piece 1 per unit area is E_J ω0(T_s,1) sin Δ and the heat
-entering piece 2 is E_J ω0(T_s,2) sin Δ, Δ = (φ1 + θ1) − (φ2 + θ2) (the difference is the work
-done on the link). Each piece's energy balance
-
-    Σ_regions C_s |Ω| dT_s,p/dt = Σ_SN heat in + Σ_links heat in
-
-is solved with the reservoirs implicitly (backward Euler or BDF2, the scheme of the reservoirs;
-α = 0 for the steady state): the reservoir problem is affine in the T_s, so after one reservoir
-solve at the old T_s the new T_s follow from a small linear system built from the reservoirs'
-responses to a unit change of each T_s (one back-substitution each with the Jacobian's
-factorisation, cached while Δt is unchanged), and the reservoir field is corrected by
-superposition. For a nonlinear reservoir the same correction is iterated (a chord method). The
-weak-link heat of a step uses the predicted phases φ_p + Δt ω0(T_s,p) and the previous θ; θ then
-follows from :mod:`lkfem.twist` with exactly the step's heat data. Sign conventions are those of
-docs/theory.md.
+The reservoirs are an :class:`~lkfem.lk.LKProblem` with the rod regions inactive and a heat
+exchange κ_SN (T_N − T_s,p) on each SN interface. Each connected rod piece p has a temperature
+T_s,p, a phase φ_p + θ with dφ_p/dt = ω0(T_s,p), and the balance Σ C_s|Ω| dT_s,p/dt = heat in
+(contacts, and ∓ E_J ω0 ∫ sin Δ dA through weak links). The reservoir problem is affine in the
+T_s: after one reservoir solve, the T_s follow from a small linear system of the reservoirs'
+unit responses (cached per Δt) and the reservoir field is corrected by superposition (a chord
+iteration when the reservoirs are nonlinear). θ comes from :mod:`lkfem.twist`.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from .errors import CaseError
 from .lk import ELEMENTS
 from .materials import LANDAU_KEYS, PHYSICAL_KEYS, Material
 from .mesh_import import format_problem
+from .sc_case import SuperconductorLayout, parse_superconductor
 from .timestepping import SCHEMES, TimeSettings
 
 __all__ = ["Case", "MeshSpec", "load_case", "parse_case"]
@@ -40,6 +41,7 @@ _TOP = {
     "output",
     "probes",
     "cloak",
+    "superconductor",
 }
 MODELS = ("fourier", "lk")
 
@@ -82,6 +84,7 @@ class Case:
     csv: bool = True
     probes: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     cloak: CloakLayout | None = None
+    superconductor: SuperconductorLayout | None = None
 
 
 def load_case(path: str | os.PathLike) -> Case:
@@ -140,6 +143,9 @@ def parse_case(
     time = _time(r, r.table(data, "time"))
     initial = r.table(data, "initial")
     r.keys(initial, "initial", {"T", "q"})
+    superconductor = parse_superconductor(
+        r, data, model=model, materials=materials, constants=constants
+    )
     if model == "fourier":
         for key, value in (("time", time), ("initial", initial or None)):
             if value is not None:
@@ -156,7 +162,7 @@ def parse_case(
                     f"materials.{region}",
                     'tau, ell, b, c and the Landau form need model = "lk" in [physics]',
                 )
-    cloak = _cloak(r, r.table(data, "cloak"), materials)
+    cloak = _cloak(r, r.table(data, "cloak"), materials) if "cloak" in data else None
     if cloak is not None and time is not None:
         r.fail("cloak", "cloak metrics compare steady fields; remove [time] or [cloak]")
     q0 = initial.get("q")
@@ -193,6 +199,7 @@ def parse_case(
         csv=r.boolean(output, "output", "csv", default=True),
         probes=probes,
         cloak=cloak,
+        superconductor=superconductor,
     )
 
 
@@ -267,11 +274,7 @@ def _mesh(r: _Reader, table: Mapping[str, Any], base: Path) -> MeshSpec:
     return MeshSpec(generator=name, parameters=params)
 
 
-def _cloak(
-    r: _Reader, table: Mapping[str, Any], materials: Mapping[str, Material]
-) -> CloakLayout | None:
-    if not table:
-        return None
+def _cloak(r: _Reader, table: Mapping[str, Any], materials: Mapping[str, Material]) -> CloakLayout:
     r.keys(table, "cloak", {"object", "layers", "background", "outside"})
     names = {}
     for key in ("object", "layers", "outside"):

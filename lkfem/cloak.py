@@ -57,6 +57,8 @@ class CloakLayout:
             if isinstance(value, str) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"{name} must be a list of region names, got {value!r}")
             object.__setattr__(self, name, tuple(value))
+        if not self.object:
+            raise ValueError("object must name at least one region of the object to hide")
         if not self.layers:
             raise ValueError("layers must name at least one region of the cloak")
         if not self.outside:
@@ -119,8 +121,10 @@ def cloak_metrics(
     cells = np.concatenate([domain.cell_tags.find(tag) for tag in outside]).astype(np.int32)
     dofs = np.unique(V.dofmap.list[cells])
 
+    reference = _on_space(T_ref, V).x.array[dofs]
+
     def largest(field: Any) -> float:
-        values = _on_space(field, V).x.array[dofs] - _on_space(T_ref, V).x.array[dofs]
+        values = _on_space(field, V).x.array[dofs] - reference
         local = float(np.abs(values).max()) if values.size else 0.0
         return comm.allreduce(local, op=MPI.MAX)
 
@@ -154,8 +158,9 @@ def transformation_conductivity(
 
     The cloak is the image of the ball (or disc) r' < r2 of background k0 under the radial map
     r = r1 + (r' − δ) s, s = (r2 − r1)/(r2 − δ), which opens the core r' < δ to the hole r < r1.
-    δ = 0 is the ideal, singular cloak of MODEL.md §4 (k_r = k0 (r − r1)/r, k_θ = k0 r/(r − r1));
-    δ > 0 regularises it. With K = k0 J Jᵀ / det J:
+    δ = 0 is the ideal, singular cloak: for the cylinder that of MODEL.md §4 (k_ρ = k0 (ρ − r1)/ρ,
+    k_θ = k0 ρ/(ρ − r1)), for the sphere k_r = k0 r2 (r − r1)²/((r2 − r1) r²),
+    k_θ = k_φ = k0 r2/(r2 − r1). δ > 0 regularises it. With K = k0 J Jᵀ / det J:
 
     - cylinder (axis z, radius ρ = √(x² + y²)): k_ρ = k0 s r'/ρ, k_θ = k0 ρ/(s r'),
       k_z = k0 r'/(s ρ);

@@ -81,6 +81,21 @@ def test_layout_variants_fill_with_the_background():
     assert bare["outer_layer"] == bare["inner_layer"] == materials["background"]
     with pytest.raises(ValueError, match="background"):
         CloakLayout(object=("a",), layers=("b",), background="b")
+    with pytest.raises(ValueError, match="object must name"):
+        CloakLayout(object=(), layers=("b",), background="c")
+
+
+@pytest.mark.parametrize(
+    "section, message",
+    [
+        ("[cloak]\n", r"\[cloak.background\]"),  # an empty section is not silently ignored
+        ('[cloak]\nobject = []\nlayers = ["outer_layer"]\nbackground = "background"\n', "object"),
+    ],
+)
+def test_incomplete_cloak_section_is_rejected(section, message):
+    text = textwrap.dedent(CASE.format(k1=1e-6, k2=3.0)).split("[cloak]")[0] + section
+    with pytest.raises(lk.CaseError, match=message):
+        lk.parse_case(tomllib.loads(text), source="case.toml")
 
 
 def _transformation_exact(x, delta):

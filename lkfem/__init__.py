@@ -14,7 +14,9 @@ from .fourier import SteadyFourierResult, solve_steady_fourier
 from .materials import Material
 from .mesh_import import read_mesh
 from .probes import probe
+from .rods import RodMaterial, SNInterface, WeakLink
 from .run import load_domain, run_case
+from .superconductor import HeatSuperconductor
 
 __all__ = [
     "__version__",
@@ -24,13 +26,17 @@ __all__ = [
     "Convection",
     "Domain",
     "HeatFlux",
+    "HeatSuperconductor",
     "LkfemError",
     "Material",
     "MeshError",
     "MeshSpec",
+    "RodMaterial",
+    "SNInterface",
     "SolverError",
     "SteadyFourierResult",
     "Temperature",
+    "WeakLink",
     "from_gmsh",
     "load_case",
     "load_domain",

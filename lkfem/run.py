@@ -55,7 +55,13 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
         f"{sorted(domain.regions)}, boundaries {sorted(domain.boundaries)} "
         f"({time.perf_counter() - start:.1f} s)",
     )
-    check_names(domain, case.materials, case.boundaries, case.source)
+    rods: tuple[str, ...] = ()
+    if case.superconductor is not None:
+        from .sc_run import check_superconductor
+
+        check_superconductor(case, domain)
+        rods = tuple(case.superconductor.rods)
+    check_names(domain, case.materials, case.boundaries, case.source, inactive=rods)
     if case.probes:  # a probe outside the mesh is an input error: find out before solving
         V = fem.functionspace(domain.mesh, ("Lagrange", 1))
         probe(domain, [fem.Function(V)], case.probes, case.source)
@@ -85,6 +91,12 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
             }
             if case.xdmf:
                 write_fields(tmp / "fields.xdmf", domain, [result.T, result.q, result.k])
+        elif case.superconductor is not None:
+            from .sc_run import run_superconductor
+
+            physics, fields, extra = run_superconductor(case, domain, tmp, comm)
+            T, q = fields.T, fields.q
+            files += extra
         else:
             from .lk_run import run_lk
 
@@ -97,6 +109,8 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
         if case.model == "lk" and case.time is not None and case.csv:
             files.append("timeseries.csv")
         summary = _summary(case, domain, T, q, physics, comm)
+        for region, Ts in physics.get("superconductor", {}).get("rod_T_K", {}).items():
+            summary["regions"][region]["mean_T_K"] = Ts  # T_s: the reservoirs' T is 0 there
         if case.png:
             try:
                 render_png(tmp / "T.png", T, case.title)

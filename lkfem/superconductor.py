@@ -227,15 +227,19 @@ class HeatSuperconductor:
         T0: float | str = 0.0,
         Ts0: Mapping[str, float] | float | None = None,
         phase0: Mapping[str, float] | None = None,
+        q0: Any = None,
     ) -> None:
-        """Reservoir temperature T0, each piece's T_s (by piece name, or one number; the mean
-        of its contacts' T0 by default) and phase φ (0 by default); θ = 0."""
-        self.problem.set_initial(T0)
+        """Reservoir temperature T0 and flux q0 (as :meth:`LKProblem.set_initial`), each piece's
+        T_s (by piece name, or one number; the mean of its contacts' T0 for a piece not given)
+        and phase φ (0 by default); θ = 0."""
+        self.problem.set_initial(T0, q0)
         for piece in self.pieces:
-            if Ts0 is None:
-                value = self._contact_mean(piece)
+            if isinstance(Ts0, (int, float)):
+                value = Ts0
+            elif Ts0 is not None and piece.name in Ts0:
+                value = Ts0[piece.name]
             else:
-                value = Ts0 if isinstance(Ts0, (int, float)) else Ts0[piece.name]
+                value = self._contact_mean(piece)
             piece.Ts.value = value
             piece.phi.value = (phase0 or {}).get(piece.name, 0.0)
             piece.theta_old.x.array[:] = 0.0

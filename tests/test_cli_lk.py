@@ -142,7 +142,14 @@ def test_lk_serial_and_parallel_agree(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["box_with_sphere.toml", "cattaneo_slab.toml", "spherical_cloak.toml"]
+    "name",
+    [
+        "box_with_sphere.toml",
+        "cattaneo_slab.toml",
+        "spherical_cloak.toml",
+        "heat_superconductor.toml",
+        "josephson_split_rod.toml",
+    ],
 )
 def test_shipped_cases_are_valid(name):
     from pathlib import Path
@@ -151,3 +158,5 @@ def test_shipped_cases_are_valid(name):
 
     case = load_case(Path(__file__).resolve().parents[1] / "lkfem" / "cases" / name)
     assert case.materials and case.boundaries
+    if name.startswith(("heat_superconductor", "josephson")):
+        assert case.superconductor is not None and case.superconductor.contacts

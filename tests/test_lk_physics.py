@@ -237,3 +237,23 @@ def test_landau_uniform_flux(comm, a, b, c, zeta):
     assert flows["right"] == pytest.approx(q_exact[0], rel=1e-8)
     assert flows["left"] == pytest.approx(-q_exact[0], rel=1e-8)
     problem.destroy()
+
+
+@pytest.mark.parametrize("k", [1e-3, 1.0, 1e4])
+def test_direct_solver_across_conductivity_scales(comm, k):
+    """The flux equation is row-scaled by 1/mean|A|, so LU (MUMPS) factorises the primal
+    system for conductivities from 1e-3 to 1e4 W/(m K) (it ran out of workspace at 1e3
+    unscaled); the slab carries q = k ΔT / L exactly."""
+    domain = from_mesh(dmesh.create_box(comm, [[0, 0, 0], [1, 1, 1]], [4, 4, 4]))
+    problem = LKProblem(
+        domain,
+        {"domain": lk.Material(k=k)},
+        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
+        element="primal",
+        petsc_options={"linear_solver": "direct"},
+    )
+    problem.solve_steady()
+    flows = Quantities(problem).evaluate()["heat_flow_W"]
+    assert flows["right"] == pytest.approx(k, rel=1e-9)
+    assert flows["left"] == pytest.approx(-k, rel=1e-9)
+    problem.destroy()

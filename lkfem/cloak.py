@@ -104,6 +104,8 @@ def cloak_metrics(
 ) -> dict[str, float]:
     """g, and the largest |T − T_ref| outside the cloak (for the cloak and for the bare object).
 
+    g is None where the bare object leaves the outside field as it is (g undefined).
+
     ``T_ref`` and ``T_bare`` may be functions on other spaces of the same mesh, or UFL
     expressions (an exact reference field); they are interpolated into T's space for the
     maxima, and integrated as they are for the norms.
@@ -129,7 +131,7 @@ def cloak_metrics(
         return comm.allreduce(local, op=MPI.MAX)
 
     return {
-        "g": cloaked / bare if bare > 0 else float("nan"),
+        "g": cloaked / bare if bare > 0 else None,  # None (null): the bare object is invisible
         "max_abs_dT_outside_K": largest(T),
         "bare_max_abs_dT_outside_K": largest(T_bare),
         "norm2_T_minus_Tref_outside": cloaked,

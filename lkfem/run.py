@@ -140,9 +140,10 @@ def _cloak_study(case: Case, domain: Domain, T: fem.Function, comm: MPI.Comm) ->
         )
         log(comm, f"cloak study: {variant} solve ({time.perf_counter() - t0:.1f} s)")
     metrics = cloak_metrics(domain, layout, T, fields["reference"], fields["bare"])
+    g = "undefined" if metrics["g"] is None else f"{metrics['g']:.4g}"
     log(
         comm,
-        f"cloak: g = {metrics['g']:.4g}, max |T - T_ref| outside = "
+        f"cloak: g = {g}, max |T - T_ref| outside = "
         f"{metrics['max_abs_dT_outside_K']:.4g} K (bare object: "
         f"{metrics['bare_max_abs_dT_outside_K']:.4g} K)",
     )

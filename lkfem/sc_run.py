@@ -67,9 +67,23 @@ class _Fields(FieldWriter):
             fem.functionspace(mesh, ("DG", 0, (mesh.geometry.dim,))), name="j_s"
         )
         self.Ts = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="T_s")
+        # T inside a rod piece (the dofs touching no reservoir cell) shows the piece's T_s.
+        domain, dofmap = sc.domain, self.T.function_space.dofmap.list
+        rods = {region for piece in sc.pieces for region in piece.regions}
+        reservoir_cells = [domain.region_cells(r) for r in domain.regions if r not in rods]
+        shared = np.unique(dofmap[np.concatenate(reservoir_cells)]) if reservoir_cells else []
+        self.rod_dofs = [
+            np.setdiff1d(
+                np.unique(dofmap[np.concatenate([domain.region_cells(r) for r in piece.regions])]),
+                shared,
+            )
+            for piece in sc.pieces
+        ]
 
     def update(self) -> None:
         super().update()
+        for piece, dofs in zip(self.sc.pieces, self.rod_dofs, strict=True):
+            self.T.x.array[dofs] = float(piece.Ts.value)
         theta, j_s = self.sc.supercurrent()
         self.theta.x.array[:] = theta.x.array
         self.j_s.x.array[:] = j_s.x.array

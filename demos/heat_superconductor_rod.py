@@ -23,7 +23,8 @@
 # ∫ κ_SN (T − T_s) v dS; θ in P1 on the rod, zero mean.
 #
 # Run: `python3 demos/heat_superconductor_rod.py [--size test|full] [--out DIR]`, or under
-# `mpirun -n 2`. Output: `current_vs_length.png`, `current_vs_length.csv`.
+# `mpirun -n 2`. Output: `current_vs_length.png` (J against L, and θ along the rod),
+# `current_vs_length.csv`, and `fields.xdmf` (T with T_s in the rod, q, θ, j_s; for ParaView).
 
 # %%
 from __future__ import annotations
@@ -38,6 +39,7 @@ import lkfem as lk
 from lkfem.lk import LKProblem
 from lkfem.meshes import rod_between_reservoirs
 from lkfem.quantities import Quantities
+from lkfem.sc_run import SuperconductorFields
 from lkfem.superconductor import HeatSuperconductor, RodMaterial, SNInterface
 
 # %% [markdown]
@@ -57,9 +59,12 @@ GEOMETRY = {"radius": 0.15, "box_length": 0.6, "box_width": 0.6}
 
 
 # %%
-def currents(length: float, setup: dict, comm: MPI.Comm) -> tuple[float, float, dict]:
+def currents(
+    length: float, setup: dict, comm: MPI.Comm, fields: Path | None = None
+) -> tuple[float, float, dict]:
     """J through the superconducting rod and through the normal rod (W), and the former's
-    record (T_s, contact heats, twist)."""
+    record (T_s, contact heats, twist). With ``fields``, also write T (T_s in the rod), q, θ and
+    j_s there (XDMF) and put θ along the rod into the record."""
     domain = rod_between_reservoirs.build(
         comm, length=length, h=setup["h"], h_rod=setup["h_rod"], **GEOMETRY
     )
@@ -77,6 +82,11 @@ def currents(length: float, setup: dict, comm: MPI.Comm) -> tuple[float, float, 
     )
     record = sc.solve_steady()
     record["contact_area_m2"] = sc.area["contact_left"]
+    if fields is not None:
+        writer = SuperconductorFields(fields, sc)
+        writer.write(0.0)
+        writer.close()
+        record["theta_profile"] = _axis_profile(writer.theta, domain.region_cells("rod"), comm)
     sc.destroy()
     normal = LKProblem(domain, {**reservoirs, "rod": lk.Material(k=K_NORMAL)}, bcs)
     normal.solve_steady()
@@ -85,12 +95,38 @@ def currents(length: float, setup: dict, comm: MPI.Comm) -> tuple[float, float, 
     return record["contact_heat_W"]["contact_left"], J_normal, record
 
 
+# %% [markdown]
+# θ along the rod: its P1 values at the rod's points, gathered on every rank and sorted by x.
+# In the steady state it falls linearly, ∂θ/∂x = −J/(κ ω0 A) (paper 001, eq. 8).
+
+
+# %%
+def _axis_profile(theta, cells, comm: MPI.Comm) -> tuple[np.ndarray, np.ndarray]:
+    V = theta.function_space
+    owned = V.dofmap.index_map.size_local
+    dofs = np.unique(V.dofmap.list[cells])
+    dofs = dofs[dofs < owned]
+    x = V.tabulate_dof_coordinates()[dofs, 0]
+    xs = np.concatenate(comm.allgather(x))
+    values = np.concatenate(comm.allgather(theta.x.array[dofs].copy()))
+    order = np.argsort(xs)
+    return xs[order], values[order]
+
+
 def main(size: str = "full", out: str = "results/demos/heat_superconductor_rod") -> dict:
     comm = MPI.COMM_WORLD
     setup = SIZES[size]
+    folder = Path(out)
+    if comm.rank == 0:
+        folder.mkdir(parents=True, exist_ok=True)
+    comm.barrier()
     rows = []
+    middle = setup["lengths"][len(setup["lengths"]) // 2]
     for length in setup["lengths"]:
-        J_s, J_n, record = currents(length, setup, comm)
+        fields = folder / "fields.xdmf" if length == middle else None
+        J_s, J_n, record = currents(length, setup, comm, fields)
+        if fields is not None:
+            profile, profile_J = record["theta_profile"], J_s
         rows.append((length, J_s, J_n))
         if comm.rank == 0:
             print(
@@ -108,9 +144,13 @@ def main(size: str = "full", out: str = "results/demos/heat_superconductor_rod")
         "normal_slope_per_W_m": float(np.polyfit(table[:, 0], 1 / table[:, 2], 1)[0]),
         "normal_slope_expected": 1 / (K_NORMAL * np.pi * GEOMETRY["radius"] ** 2 * DT),
     }
+    # the twist gradient of the middle length against eq. 8, −J/(κ ω0 A), in the middle half
+    x, theta = profile
+    inner = (x > x.min() + 0.25 * middle) & (x < x.max() - 0.25 * middle)
+    omega0 = ROD.omega(float(record["Ts_K"]["rod"]))
+    summary["twist_gradient_per_m"] = float(np.polyfit(x[inner], theta[inner], 1)[0])
+    summary["twist_gradient_expected_per_m"] = -profile_J / (ROD.kappa * omega0 * A)
     if comm.rank == 0:
-        folder = Path(out)
-        folder.mkdir(parents=True, exist_ok=True)
         np.savetxt(
             folder / "current_vs_length.csv",
             table,
@@ -118,27 +158,34 @@ def main(size: str = "full", out: str = "results/demos/heat_superconductor_rod")
             header="length_m,J_superconducting_W,J_normal_W",
             comments="",
         )
-        _plot(folder / "current_vs_length.png", table, summary)
+        _plot(folder / "current_vs_length.png", table, summary, (x, theta), middle)
         summary["files"] = [
-            str(folder / "current_vs_length.png"),
-            str(folder / "current_vs_length.csv"),
+            str(folder / name)
+            for name in ("current_vs_length.png", "current_vs_length.csv", "fields.xdmf")
         ]
     return summary
 
 
-def _plot(path, table, summary):
+def _plot(path, table, summary, profile, length):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
     ax.plot(table[:, 0], table[:, 1], "o-", label="heat superconductor")
     ax.plot(table[:, 0], table[:, 2], "s-", label=f"normal rod, k = {K_NORMAL:g} W/(m K)")
     ax.axhline(summary["contact_limit_W"], color="grey", ls=":", label="κ_SN A δT / 2")
     ax.set(xlabel="rod length L (m)", ylabel="heat current J (W)", ylim=(0, None))
     ax.set_title("Current against rod length (paper 001, Fig. 2, in 3D)")
     ax.legend()
+    x, theta = profile
+    ax2.plot(x, theta, ".", ms=3, label="θ at the rod's mesh points")
+    slope = summary["twist_gradient_expected_per_m"]
+    ax2.plot(x, slope * (x - x.mean()) + theta.mean(), "k--", label="slope −J/(κ ω0 A) (eq. 8)")
+    ax2.set(xlabel="x (m)", ylabel="twist phase θ (rad)")
+    ax2.set_title(f"Twist along the superconducting rod, L = {length:g} m")
+    ax2.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

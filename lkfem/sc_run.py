@@ -21,7 +21,7 @@ from .sc_case import check_layout
 from .superconductor import HeatSuperconductor
 from .twist import dominant_frequency, spectrum
 
-__all__ = ["run_superconductor", "check_superconductor"]
+__all__ = ["run_superconductor", "check_superconductor", "SuperconductorFields"]
 
 
 def check_superconductor(case: Case, domain: Domain) -> None:
@@ -55,7 +55,7 @@ def make_superconductor(case: Case, domain: Domain) -> HeatSuperconductor:
         raise
 
 
-class _Fields(FieldWriter):
+class SuperconductorFields(FieldWriter):
     """The reservoirs' T and q, and θ (P1), j_s = −κ ω0 ∇θ and T_s (cellwise) of the rods."""
 
     def __init__(self, path: Path | None, sc: HeatSuperconductor):
@@ -143,7 +143,7 @@ def run_superconductor(
         Ts0 = {p.name: Ts0[r] for p in sc.pieces for r in p.regions if r in Ts0}
     phase0 = {p.name: layout.phase0[r] for p in sc.pieces for r in p.regions if r in layout.phase0}
     sc.set_initial(case.initial_T, Ts0, phase0, case.initial_q)
-    fields = _Fields(out / "fields.xdmf" if case.xdmf else None, sc)
+    fields = SuperconductorFields(out / "fields.xdmf" if case.xdmf else None, sc)
     series = _Series(out / "timeseries.csv" if case.csv and case.time else None, comm)
     extra: list[str] = []
     started = _time.perf_counter()

@@ -262,3 +262,66 @@ def test_bad_input(comm):
         )
     with pytest.raises(lk.CaseError, match="no material"):
         LKProblem(domain, reservoirs, {})
+
+
+def test_phase_slips_cap_the_link_current(comm):
+    """With a critical twist Δ_c = π/4 the AC link slips (φ2 reset) each time the mean phase
+    difference passes Δ_c: the current never exceeds E_J ω0 A sin(Δ_c + ω Δt) (one step's
+    advance past Δ_c), the slips come at the beat frequency, and energy is still conserved."""
+    rod = RodMaterial(kappa=1.0, omega0="2*pi*(1 + 0.5*T)", C=1e3)
+    critical = np.pi / 4
+    link = WeakLink(name="weak_link", E_J=1e-3, critical_twist=critical)
+    sc = _split(comm, 1.0, 0.0, link, rod, 0.0)
+    dt, steps = 0.02, 200
+    records = sc.run(steps * dt, dt)[1:]
+    J = np.array([r["link_heat_W"]["weak_link"]["out_W"] for r in records])
+    beat = abs(rod.omega(1.0) - rod.omega(0.0))
+    bound = link.E_J * rod.omega(1.0) * sc.area["weak_link"]
+    assert np.abs(J).max() <= bound * np.sin(critical + beat * dt) * (1 + 1e-6)
+    assert np.abs(J).max() > 0.9 * bound * np.sin(critical)  # it does reach the critical twist
+    # Δ climbs from 0 to Δ_c at the beat rate, then restarts: one slip per Δ_c/beat seconds
+    expected = steps * dt * beat / critical
+    assert abs(sc.slips["weak_link"] - expected) <= 0.1 * expected + 1
+    scale = max(p.heat_capacity for p in sc.pieces) / dt
+    assert max(abs(r["balance_error_W"]) for r in records) < 1e-13 * scale
+    sc.destroy()
+
+
+@pytest.mark.parametrize(
+    "reservoir, element",
+    [
+        (lk.Material(k=100.0, C=1.0, tau=0.05), "primal"),  # Maxwell–Cattaneo
+        (lk.Material(k=100.0, C=1.0, ell=0.05), "taylor_hood"),  # Guyer–Krumhansl
+    ],
+)
+def test_cattaneo_and_gk_reservoirs(comm, reservoir, element):
+    """Reservoirs in the Cattaneo and GK limits of the LK model: the steady current is still
+    independent of the rod length (1e-4), and a transient from a cold start conserves energy
+    to round-off with the rod warming towards the mean."""
+    currents = []
+    for length in (0.8, 1.6):
+        domain = _rod(comm, length, h=0.3, h_rod=0.15)
+        sc = HeatSuperconductor(
+            domain,
+            {"reservoir_left": reservoir, "reservoir_right": reservoir},
+            {"rod": ROD},
+            {"hot": lk.Temperature(value=DT / 2), "cold": lk.Temperature(value=-DT / 2)},
+            contacts=[
+                SNInterface(name="contact_left", kappa_SN=0.2),
+                SNInterface(name="contact_right", kappa_SN=0.2),
+            ],
+            element=element,
+        )
+        assert sc.problem.element == element
+        currents.append(sc.solve_steady()["contact_heat_W"]["contact_left"])
+        sc.destroy()
+    assert currents[0] > 0 and abs(currents[1] / currents[0] - 1) < 1e-4
+    sc = _superconductor(_rod(comm, 1.0, h=0.3, h_rod=0.15), 2.0, 2.0, rod=ROD, reservoir=reservoir)
+    sc.set_initial(T0=0.0, Ts0={"rod": -0.4})
+    dt = 0.02
+    records = sc.run(10 * dt, dt)
+    flows = [sum(r["heat_flow_W"].values()) for r in records]
+    scale = max(abs(f) for f in flows) + max(p.heat_capacity for p in sc.pieces) / dt
+    assert max(abs(r["balance_error_W"]) for r in records[1:]) < 1e-11 * scale
+    assert records[-1]["Ts_K"]["rod"] > -0.4  # heat flows into the cold rod
+    sc.destroy()

@@ -121,7 +121,6 @@ def start(sc: HeatSuperconductor, T_left: float, T_right: float, phase: float) -
         Ts0={"rod_left": T_left, "rod_right": T_right},
         phase0={"rod_left": phase},
     )
-    sc.problem.t.value = 0.0
 
 
 def series(records: list[dict]) -> dict[str, np.ndarray]:

@@ -231,7 +231,8 @@ class HeatSuperconductor:
     ) -> None:
         """Reservoir temperature T0 and flux q0 (as :meth:`LKProblem.set_initial`), each piece's
         T_s (by piece name, or one number; the mean of its contacts' T0 for a piece not given)
-        and phase φ (0 by default); θ = 0."""
+        and phase φ (0 by default); θ = 0; the clock back to t = 0 (a new run)."""
+        self.problem.t.value = 0.0
         self.problem.set_initial(T0, q0)
         for piece in self.pieces:
             if isinstance(Ts0, (int, float)):

@@ -25,6 +25,10 @@ q ∈ RT_k with q·n = 0 strongly on adiabatic boundaries, T ∈ DG_{k−1}, tem
 convection conditions natural. The time derivative is u̇ ≈ (α0 u + α1 uⁿ + α2 uⁿ⁻¹)/Δt with
 Constants, so backward Euler, variable-step BDF2 and the steady problem (α = 0) share one
 compiled form.
+
+The element choice and mixed spaces are in :mod:`lkfem.lk_spaces`; the boundary and interface
+conditions (strong, inactive regions, exchange checks, Nitsche and hdiv boundary terms) in
+:mod:`lkfem.lk_conditions`.
 """
 
 from __future__ import annotations
@@ -32,27 +36,26 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import basix.ufl
 import numpy as np
 import ufl
-from dolfinx import fem, la
+from dolfinx import fem
 from mpi4py import MPI
 from petsc4py import PETSc
 
-from . import _compat, expressions
-from .bcs import BoundaryCondition, Convection, HeatFlux, Temperature
+from . import _compat, expressions, lk_conditions
+from .bcs import BoundaryCondition, Convection, HeatFlux
 from .coefficients import interpolate_by_group, material_groups, spatial_names
 from .domain import Domain
 from .errors import CaseError
+from .lk_conditions import nonzero
+from .lk_spaces import ELEMENTS, check_hdiv, choose_element, mixed_space
 from .materials import LandauCoefficients, Material
 from .nonlinear import NewtonInfo, NewtonSolver
 from .preconditioners import BlockPreconditioner, block_options
 
 __all__ = ["LKProblem", "ELEMENTS"]
 
-ELEMENTS = ("auto", "taylor_hood", "primal", "hdiv")
 DIRECT_LIMIT = 20_000  # unknowns; above it the default linear solver is iterative
-NITSCHE_PENALTY = 20.0  # times (degree + 1)², dimensionless
 
 
 class LKProblem:
@@ -127,7 +130,7 @@ class LKProblem:
         mesh = domain.mesh
         self.groups = material_groups(domain, materials)
         gradient = any(m.has_gradient_terms() for m in materials.values())
-        self.element = _choose_element(element, gradient, origin)
+        self.element = choose_element(element, gradient, origin)
         if self.element == "hdiv" and (self.inactive or self.interface_exchange):
             raise CaseError(
                 origin,
@@ -146,7 +149,7 @@ class LKProblem:
         )
         #: the measure of the whole active domain (all cells when nothing is inactive)
         self.dx_domain = self.dx(active_tags) if self.inactive else self.dx
-        self.W = _mixed_space(mesh, self.element, degree)
+        self.W = mixed_space(mesh, self.element, degree)
         self.u = fem.Function(self.W, name="u")
         self.u_n = fem.Function(self.W)
         self.u_nn = fem.Function(self.W)
@@ -175,11 +178,13 @@ class LKProblem:
             region: material.landau(self.names_T, source=origin, key=f"materials.{region}")
             for _, material, region in self.groups
         }
-        self._check_hdiv()
+        check_hdiv(self)
         self.flux_scale = self._flux_scale()
-        self.dirichlet = self._dirichlet_conditions()
-        self.inactive_bcs = self._inactive_conditions(active_tags)
-        self._check_interfaces(active_tags)
+        self.dirichlet, self.T_bc_dofs = lk_conditions.dirichlet_conditions(self)
+        self.inactive_bcs, self.active_exterior = lk_conditions.inactive_conditions(
+            self, active_tags
+        )
+        lk_conditions.check_interfaces(self, active_tags)
         self._indicators: list[fem.Function] = []
         self.F = self._residual_form()
         self.petsc_options = dict(petsc_options or {})
@@ -197,144 +202,12 @@ class LKProblem:
             return float(value)
         return value  # already UFL
 
-    def _check_hdiv(self) -> None:
-        if self.element != "hdiv":
-            return
-        for _, _, region in self.groups:
-            zeta = self.coefficients[region].zeta
-            if not isinstance(zeta, float) or zeta != self.coefficients[self.groups[0][2]].zeta:
-                raise CaseError(
-                    self.origin,
-                    f"materials.{region}.zeta",
-                    "the hdiv element needs one constant zeta in all regions",
-                )
-        for name, bc in self.bcs.items():
-            if isinstance(bc, HeatFlux) and bc.value != 0.0:
-                raise CaseError(
-                    self.origin,
-                    f"boundaries.{name}",
-                    "the hdiv element takes heat_flux = 0 (adiabatic), temperature "
-                    "and convection conditions; use taylor_hood or primal",
-                )
-
-    def _dirichlet_conditions(self) -> list[tuple[str, Any, fem.DirichletBC, Any]]:
-        """(name, dofs in W, bc, (function, expression)) for each condition imposed strongly."""
-        mesh = self.domain.mesh
-        fdim = mesh.topology.dim - 1
-        mesh.topology.create_connectivity(fdim, mesh.topology.dim)
-        out = []
-        for name, bc in self.bcs.items():
-            facets = self.domain.boundary_facets(name)
-            if self.element != "hdiv" and isinstance(bc, Temperature):
-                g = fem.Function(self.V_T)
-                expr = self._parse(bc.value, f"boundaries.{name}.value")
-                dofs = fem.locate_dofs_topological((self.W.sub(1), self.V_T), fdim, facets)
-                out.append((name, dofs, fem.dirichletbc(g, dofs, self.W.sub(1)), (g, expr)))
-            elif self.element == "hdiv" and isinstance(bc, HeatFlux):
-                zero = fem.Function(self.V_q)
-                dofs = fem.locate_dofs_topological((self.W.sub(0), self.V_q), fdim, facets)
-                out.append((name, dofs, fem.dirichletbc(zero, dofs, self.W.sub(0)), (zero, 0.0)))
-        if self.element == "hdiv":  # unlisted boundaries are adiabatic: q·n = 0 strongly
-            for name in self.domain.exterior_boundaries():
-                if name not in self.bcs:
-                    zero = fem.Function(self.V_q)
-                    facets = self.domain.boundary_facets(name)
-                    dofs = fem.locate_dofs_topological((self.W.sub(0), self.V_q), fdim, facets)
-                    out.append(
-                        (name, dofs, fem.dirichletbc(zero, dofs, self.W.sub(0)), (zero, 0.0))
-                    )
-        self._update_dirichlet_values(out)
-        T_dofs = [
-            d[1]
-            for name, d, _, _ in out
-            if isinstance(self.bcs.get(name), Temperature) and self.element != "hdiv"
-        ]
-        self.T_bc_dofs = (
-            np.unique(np.concatenate(T_dofs)).astype(np.int32)
-            if T_dofs
-            else np.zeros(0, dtype=np.int32)
-        )
-        return out
-
-    def _inactive_conditions(self, active_tags: tuple[int, ...]) -> list[fem.DirichletBC]:
-        """Fix (to zero) the dofs of W that touch no active cell; find the exterior boundaries
-        that touch an active cell (``self.active_exterior``)."""
-        domain = self.domain
-        if not self.inactive:
-            self.active_exterior = set(domain.exterior_boundaries())
-            return []
-        cells = np.concatenate([domain.cell_tags.find(t) for t in active_tags]).astype(np.int32)
-        marker = fem.Function(self.W)
-        marker.x.array[np.unique(self.W.dofmap.list[cells])] = 1.0
-        marker.x.scatter_reverse(la.InsertMode.add)
-        marker.x.scatter_forward()
-        conditions = []
-        for index, (V, dofs) in enumerate(((self.V_q, self.q_dofs), (self.V_T, self.T_dofs))):
-            fixed = marker.x.array[dofs] == 0.0  # dofs of the subspace, unrolled
-            local = np.flatnonzero(fixed).astype(np.int32)
-            zero = fem.Function(V)
-            conditions.append(
-                fem.dirichletbc(zero, [dofs[local].astype(np.int32), local], self.W.sub(index))
-            )
-        mesh = domain.mesh
-        tdim = mesh.topology.dim
-        mesh.topology.create_connectivity(tdim - 1, tdim)
-        f2c = mesh.topology.connectivity(tdim - 1, tdim)
-        active = np.zeros(
-            mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts,
-            dtype=bool,
-        )
-        active[cells] = True
-        self.active_exterior = set()
-        for name in domain.exterior_boundaries():
-            touches = any(active[f2c.links(f)].any() for f in domain.boundary_facets(name))
-            if domain.comm.allreduce(touches, op=MPI.LOR):
-                self.active_exterior.add(name)
-        return conditions
-
-    def _check_interfaces(self, active_tags: tuple[int, ...]) -> None:
-        """Each exchange interface must separate an active from an inactive region."""
-        domain = self.domain
-        if not self.interface_exchange:
-            return
-        mesh = domain.mesh
-        tdim = mesh.topology.dim
-        mesh.topology.create_connectivity(tdim - 1, tdim)
-        f2c = mesh.topology.connectivity(tdim - 1, tdim)
-        region = np.full(
-            mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts,
-            -1,
-            dtype=np.int64,
-        )
-        region[domain.cell_tags.indices] = domain.cell_tags.values
-        owned = mesh.topology.index_map(tdim - 1).size_local
-        for name, bc in self.interface_exchange.items():
-            key = f"interface_exchange.{name}"
-            if name not in domain.boundaries:
-                raise CaseError(self.origin, key, f"no interface named '{name}' in the mesh")
-            if not isinstance(bc, Convection):
-                raise CaseError(self.origin, key, "needs a Convection(h=..., T_inf=...)")
-            bad = 0
-            facets = domain.boundary_facets(name)
-            for facet in facets[facets < owned]:
-                cells = f2c.links(facet)
-                sides = [int(region[c]) in active_tags for c in cells]
-                bad += len(cells) != 2 or sides[0] == sides[1]
-            if domain.comm.allreduce(bad, op=MPI.SUM):
-                raise CaseError(
-                    self.origin,
-                    key,
-                    f"'{name}' must be an interior interface between an active and an "
-                    f"inactive region (inactive: {', '.join(self.inactive) or 'none'})",
-                )
-
     def _update_dirichlet_values(self, conditions: Any = None) -> None:
-        for _, _, _, (g, expr) in conditions if conditions is not None else self.dirichlet:
-            if isinstance(expr, float):
-                g.x.array[:] = expr
-            else:
-                g.interpolate(_compat.expression(expr, g.function_space))
-            g.x.scatter_forward()
+        """Set the strongly imposed conditions' values (``self.dirichlet`` by default) at the
+        current t."""
+        lk_conditions.update_dirichlet_values(
+            conditions if conditions is not None else self.dirichlet
+        )
 
     def time_derivative(self, index: int) -> Any:
         """The scheme's ∂/∂t of component ``index`` (0: q, 1: T) as UFL; zero when steady."""
@@ -376,9 +249,9 @@ class LKProblem:
             )
             if self.element != "hdiv":
                 local += co.zeta * ufl.inner(ufl.grad(T), p)
-                if _nonzero(co.lam):
+                if nonzero(co.lam):
                     local += co.lam * ufl.inner(ufl.grad(q), ufl.grad(p))
-                if _nonzero(co.lam_d):
+                if nonzero(co.lam_d):
                     local += co.lam_d * ufl.div(q) * ufl.div(p)
             F += local * dx(tags)
         F += self.energy_terms(v) - self.Q * v * self.dx_domain
@@ -391,27 +264,9 @@ class LKProblem:
         if self.element == "hdiv":
             zeta = self.coefficients[self.groups[0][2]].zeta
             F += -zeta * T * ufl.div(p) * self.dx
-            n = ufl.FacetNormal(mesh)
-            for name, bc in self.bcs.items():
-                ds = self.ds(domain.boundaries[name])
-                if isinstance(bc, Temperature):
-                    F += (
-                        zeta
-                        * self._parse(bc.value, f"boundaries.{name}.value")
-                        * ufl.dot(p, n)
-                        * ds
-                    )
-                elif isinstance(bc, Convection):
-                    T_inf = self._parse(bc.T_inf, f"boundaries.{name}.T_inf")
-                    if bc.h == 0:
-                        raise CaseError(
-                            self.origin,
-                            f"boundaries.{name}.h",
-                            "the hdiv element needs h > 0 (use heat_flux = 0 for none)",
-                        )
-                    F += zeta * (T_inf + ufl.dot(q, n) / bc.h) * ufl.dot(p, n) * ds
+            F += lk_conditions.hdiv_boundary_terms(self, p)
         else:
-            F += self._nitsche_terms(p)
+            F += lk_conditions.nitsche_terms(self, p)
         return F
 
     def energy_terms(self, v: Any) -> Any:
@@ -444,60 +299,6 @@ class LKProblem:
             elif isinstance(bc, Convection):
                 out[name] = bc.h * (self.T - self._parse(bc.T_inf, f"boundaries.{name}.T_inf"))
         return out
-
-    def _nitsche_terms(self, p: Any) -> Any:
-        """Weak q·n = g (and q_t = 0 for no-slip) where λ or λ_d > 0, on flux boundaries."""
-        if not any(_nonzero(co.lam) or _nonzero(co.lam_d) for co in self.coefficients.values()):
-            return 0
-        mesh, domain = self.domain.mesh, self.domain
-        lam = self._on_boundary(lambda co: co.lam)
-        lam_d = self._on_boundary(lambda co: co.lam_d)
-        n = ufl.FacetNormal(mesh)
-        h = ufl.CellDiameter(mesh)
-        gamma = NITSCHE_PENALTY * (self.degree + 2) ** 2
-        q = self.q
-        I = ufl.Identity(mesh.geometry.dim)
-
-        def stress(w: Any) -> Any:
-            return lam * ufl.grad(w) + lam_d * ufl.div(w) * I
-
-        terms: Any = 0
-        known = self.known_fluxes()
-        boundaries = {
-            name: self.bcs.get(name, HeatFlux())
-            for name in domain.exterior_boundaries()
-            if name in self.active_exterior
-        }
-        for name, bc in boundaries.items():
-            if isinstance(bc, Temperature):
-                continue
-            g = known.get(name, 0.0)
-            P = I if bc.slip == "no_slip" else ufl.outer(n, n)
-            jump = ufl.dot(P, q - g * n)
-            ds = self.ds(domain.boundaries[name])
-            terms += (
-                -ufl.inner(ufl.dot(stress(q), n), ufl.dot(P, p))
-                - ufl.inner(ufl.dot(stress(p), n), jump)
-                + gamma * (lam + lam_d) / h * ufl.inner(jump, ufl.dot(P, p))
-            ) * ds
-        return terms
-
-    def _on_boundary(self, coefficient: Any) -> Any:
-        """A region-wise coefficient usable in boundary integrals: Σ_groups χ_group c_group, with
-        χ the cell indicator of the group (just c where there is one group). It follows T and x
-        like the coefficient itself does."""
-        if len(self.groups) == 1:
-            return coefficient(self.coefficients[self.groups[0][2]])
-        V0 = fem.functionspace(self.domain.mesh, ("DG", 0))
-        total: Any = 0
-        for tags, _, region in self.groups:
-            chi = fem.Function(V0)
-            for tag in tags:
-                chi.x.array[self.domain.cell_tags.find(tag)] = 1.0
-            chi.x.scatter_forward()
-            self._indicators.append(chi)
-            total += chi * coefficient(self.coefficients[region])
-        return total
 
     # ---- solving ------------------------------------------------------------------------
 
@@ -604,40 +405,3 @@ class LKProblem:
 def _global(integral: ufl.Form, comm: Any) -> float:
     """A scalar integral summed over the ranks."""
     return float(comm.allreduce(fem.assemble_scalar(fem.form(integral)), op=MPI.SUM))
-
-
-def _nonzero(value: Any) -> bool:
-    return not (
-        (isinstance(value, float) and value == 0.0) or isinstance(value, ufl.constantvalue.Zero)
-    )
-
-
-def _choose_element(element: str, gradient: bool, origin: str) -> str:
-    if element not in ELEMENTS:
-        raise CaseError(
-            origin, "solver.element", f"unknown element '{element}' (one of: {', '.join(ELEMENTS)})"
-        )
-    if element == "auto":
-        return "taylor_hood" if gradient else "primal"
-    if gradient and element in ("primal", "hdiv"):
-        raise CaseError(
-            origin,
-            "solver.element",
-            f"the {element} element cannot carry ℓ > 0 (λ > 0); use taylor_hood",
-        )
-    return element
-
-
-def _mixed_space(mesh: Any, element: str, degree: int) -> fem.FunctionSpace:
-    cell = mesh.basix_cell()
-    gdim = mesh.geometry.dim
-    if element == "taylor_hood":
-        eq = basix.ufl.element("Lagrange", cell, degree + 1, shape=(gdim,))
-        eT = basix.ufl.element("Lagrange", cell, degree)
-    elif element == "primal":
-        eq = basix.ufl.element("Lagrange", cell, degree - 1, shape=(gdim,), discontinuous=True)
-        eT = basix.ufl.element("Lagrange", cell, degree)
-    else:
-        eq = basix.ufl.element("RT", cell, degree)
-        eT = basix.ufl.element("Lagrange", cell, degree - 1, discontinuous=True)
-    return fem.functionspace(mesh, basix.ufl.mixed_element([eq, eT]))

@@ -81,6 +81,16 @@ class Domain:
         """Local indices of the facets of boundary ``name``."""
         return self.facet_tags.find(self.boundaries[name])
 
+    def cell_region_tags(self) -> np.ndarray:
+        """The region tag of every local cell (owned and ghost), −1 for untagged cells; also
+        creates the facet-to-cell connectivity, which interface look-ups need."""
+        tdim = self.mesh.topology.dim
+        self.mesh.topology.create_connectivity(tdim - 1, tdim)
+        imap = self.mesh.topology.index_map(tdim)
+        region = np.full(imap.size_local + imap.num_ghosts, -1, dtype=np.int64)
+        region[self.cell_tags.indices] = self.cell_tags.values
+        return region
+
     def exterior_boundaries(self) -> list[str]:
         """Names of the facet groups that lie on the outer surface (not interfaces)."""
         tdim = self.mesh.topology.dim

@@ -150,14 +150,8 @@ def check_interfaces(problem: LKProblem, active_tags: tuple[int, ...]) -> None:
         return
     mesh = domain.mesh
     tdim = mesh.topology.dim
-    mesh.topology.create_connectivity(tdim - 1, tdim)
+    region = domain.cell_region_tags()
     f2c = mesh.topology.connectivity(tdim - 1, tdim)
-    region = np.full(
-        mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts,
-        -1,
-        dtype=np.int64,
-    )
-    region[domain.cell_tags.indices] = domain.cell_tags.values
     owned = mesh.topology.index_map(tdim - 1).size_local
     for name, bc in problem.interface_exchange.items():
         key = f"interface_exchange.{name}"

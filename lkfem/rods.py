@@ -97,14 +97,8 @@ def interface_regions(
     """The two regions on either side of each named interior interface."""
     mesh = domain.mesh
     tdim = mesh.topology.dim
-    mesh.topology.create_connectivity(tdim - 1, tdim)
+    region = domain.cell_region_tags()
     f2c = mesh.topology.connectivity(tdim - 1, tdim)
-    region = np.full(
-        mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts,
-        -1,
-        dtype=np.int64,
-    )
-    region[domain.cell_tags.indices] = domain.cell_tags.values
     by_tag = {tag: name for name, tag in domain.regions.items()}
     out = {}
     for name in names:
@@ -129,14 +123,8 @@ def rod_pieces(domain: Domain, rods: list[str], links: list[str]) -> list[list[s
     """Group the rod regions into pieces: regions sharing a facet that is not on a weak link."""
     mesh = domain.mesh
     tdim = mesh.topology.dim
-    mesh.topology.create_connectivity(tdim - 1, tdim)
+    region = domain.cell_region_tags()
     f2c = mesh.topology.connectivity(tdim - 1, tdim)
-    region = np.full(
-        mesh.topology.index_map(tdim).size_local + mesh.topology.index_map(tdim).num_ghosts,
-        -1,
-        dtype=np.int64,
-    )
-    region[domain.cell_tags.indices] = domain.cell_tags.values
     tags = {domain.regions[r]: r for r in rods}
     on_link = np.zeros(mesh.topology.index_map(tdim - 1).size_local, dtype=bool)
     for name in links:

@@ -15,6 +15,7 @@ from ._gmsh import (
     name_groups,
     refine_near,
     require,
+    threshold_field,
 )
 
 
@@ -80,15 +81,7 @@ def refine(
         refine_near(model, surfaces, h_fine, h, distance)
         return
     field = model.mesh.field
-    dist = field.add("Distance")
-    field.setNumbers(dist, "SurfacesList", list(surfaces))
-    field.setNumber(dist, "Sampling", 100)
-    near = field.add("Threshold")
-    field.setNumber(near, "InField", dist)
-    field.setNumber(near, "SizeMin", h_fine)
-    field.setNumber(near, "SizeMax", h)
-    field.setNumber(near, "DistMin", 0.0)
-    field.setNumber(near, "DistMax", distance)
+    near = threshold_field(model, surfaces, h_fine, h, distance)
     inside = field.add("Constant")
     field.setNumbers(inside, "VolumesList", list(volumes))
     field.setNumber(inside, "VIn", h_volumes)

@@ -46,10 +46,10 @@ def name_groups(model: Any, dim: int, groups: dict[str, list[int]], first_tag: i
             tag += 1
 
 
-def refine_near(
+def threshold_field(
     model: Any, surfaces: Sequence[int], h_fine: float, h: float, distance: float
-) -> None:
-    """Mesh size h_fine on ``surfaces``, growing to h at ``distance`` from them."""
+) -> int:
+    """A gmsh size field: h_fine on ``surfaces``, growing to h at ``distance`` from them."""
     field = model.mesh.field
     dist = field.add("Distance")
     field.setNumbers(dist, "SurfacesList", list(surfaces))
@@ -60,7 +60,14 @@ def refine_near(
     field.setNumber(thr, "SizeMax", h)
     field.setNumber(thr, "DistMin", 0.0)
     field.setNumber(thr, "DistMax", distance)
-    field.setAsBackgroundMesh(thr)
+    return thr
+
+
+def refine_near(
+    model: Any, surfaces: Sequence[int], h_fine: float, h: float, distance: float
+) -> None:
+    """Mesh size h_fine on ``surfaces``, growing to h at ``distance`` from them."""
+    model.mesh.field.setAsBackgroundMesh(threshold_field(model, surfaces, h_fine, h, distance))
     _size_from_fields_only()
 
 

@@ -147,6 +147,7 @@ class HeatSuperconductor:
             **lk_options,
         )
         self.quantities = Quantities(self.problem)
+        self._linear = _is_linear(self.problem)  # once: a symbolic derivative of the residual
         self._forms(pairs, piece_of)
         self._responses: tuple[Any, list[np.ndarray], np.ndarray] | None = None
         self.Ts_n = self.Ts.copy()
@@ -343,9 +344,8 @@ class HeatSuperconductor:
         conductance = np.array(
             [sum(self.contacts[n].kappa_SN * self.area[n] for n in p.contacts) for p in self.pieces]
         )
-        linear = _is_linear(problem)
         for iteration in range(30):
-            if iteration == 0 or not linear:
+            if iteration == 0 or not self._linear:
                 problem.solver().solve()
             heat = self._piece_heat(self.contact_heat(), torque, omega)
             Ts = self.Ts

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from dolfinx import fem
+from dolfinx import fem, la
 from mpi4py import MPI
 
 from .case import Case
@@ -67,18 +67,22 @@ class SuperconductorFields(FieldWriter):
             fem.functionspace(mesh, ("DG", 0, (mesh.geometry.dim,))), name="j_s"
         )
         self.Ts = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="T_s")
-        # T inside a rod piece (the dofs touching no reservoir cell) shows the piece's T_s.
+        # T inside a rod piece (the dofs touching no reservoir cell on any rank) shows the
+        # piece's T_s.
         domain, dofmap = sc.domain, self.T.function_space.dofmap.list
         rods = {region for piece in sc.pieces for region in piece.regions}
-        reservoir_cells = [domain.region_cells(r) for r in domain.regions if r not in rods]
-        shared = np.unique(dofmap[np.concatenate(reservoir_cells)]) if reservoir_cells else []
-        self.rod_dofs = [
-            np.setdiff1d(
-                np.unique(dofmap[np.concatenate([domain.region_cells(r) for r in piece.regions])]),
-                shared,
-            )
-            for piece in sc.pieces
-        ]
+        marker = fem.Function(self.T.function_space)
+        for region in domain.regions:
+            if region not in rods:
+                marker.x.array[np.unique(dofmap[domain.region_cells(region)])] = 1.0
+        marker.x.scatter_reverse(la.InsertMode.add)  # a reservoir cell seen by another rank
+        marker.x.scatter_forward()
+        on_reservoir = marker.x.array > 0
+        self.rod_dofs = []
+        for piece in sc.pieces:
+            cells = np.concatenate([domain.region_cells(r) for r in piece.regions])
+            dofs = np.unique(dofmap[cells])
+            self.rod_dofs.append(dofs[~on_reservoir[dofs]])
 
     def update(self) -> None:
         super().update()

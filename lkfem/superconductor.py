@@ -29,7 +29,7 @@ from .lk import LKProblem
 from .materials import Material
 from .quantities import Quantities
 from .rods import RodMaterial, SNInterface, WeakLink, interface_regions, rod_pieces
-from .timestepping import bdf_coefficients
+from .timestepping import SCHEMES, bdf_coefficients
 from .twist import TwistSolver, supercurrent_fields
 
 __all__ = ["RodMaterial", "SNInterface", "WeakLink", "HeatSuperconductor"]
@@ -415,6 +415,8 @@ class HeatSuperconductor:
     def run(self, t_end: float, dt: float, scheme: str = "backward_euler", on_step: Any = None):
         """March to ``t_end`` with the fixed step ``dt`` from the state of :meth:`set_initial`;
         returns the records of :meth:`record` (t = 0 first)."""
+        if scheme not in SCHEMES:
+            raise ValueError(f"scheme must be one of {', '.join(SCHEMES)}, got {scheme!r}")
         problem = self.problem
         t = float(problem.t.value)
         records = [self.record(t, None)]

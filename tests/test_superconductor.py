@@ -262,6 +262,10 @@ def test_bad_input(comm):
         )
     with pytest.raises(lk.CaseError, match="no material"):
         LKProblem(domain, reservoirs, {})
+    sc = _superconductor(domain, 1.0, 1.0)
+    with pytest.raises(ValueError, match="scheme must be one of"):  # not silently BDF2
+        sc.run(0.1, 0.05, "crank_nicolson")
+    sc.destroy()
 
 
 def test_phase_slips_cap_the_link_current(comm):

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from mpi4py import MPI
 
 from . import expressions
 from .domain import Domain
 from .errors import CaseError, SolverError
+from .output import log
 
 __all__ = ["RodMaterial", "SNInterface", "WeakLink", "interface_regions", "rod_pieces"]
 
@@ -119,8 +121,21 @@ def interface_regions(
     return out
 
 
-def rod_pieces(domain: Domain, rods: list[str], links: list[str]) -> list[list[str]]:
-    """Group the rod regions into pieces: regions sharing a facet that is not on a weak link."""
+def rod_pieces(
+    domain: Domain, rods: list[str], links: list[str], contacts: Sequence[str] = ()
+) -> list[list[str]]:
+    """Group the rod regions into pieces: regions sharing a facet that is not on a weak link.
+
+    Warns (rank 0) where a rod region meets another region across facets that are neither a
+    weak link nor one of ``contacts``: no heat crosses there, which is seldom what was meant.
+    """
+    for region, count in undeclared_contacts(domain, rods, [*links, *contacts]).items():
+        if count:
+            log(
+                domain.comm,
+                f"warning: rod region '{region}' meets other regions across {count} facets "
+                "that are no listed contact or weak link: adiabatic there",
+            )
     mesh = domain.mesh
     tdim = mesh.topology.dim
     region = domain.cell_region_tags()
@@ -151,3 +166,28 @@ def rod_pieces(domain: Domain, rods: list[str], links: list[str]) -> list[list[s
     for r in rods:
         groups.setdefault(root(r), []).append(r)
     return list(groups.values())
+
+
+def undeclared_contacts(domain: Domain, rods: list[str], declared: list[str]) -> dict[str, int]:
+    """Facets where a rod region meets a non-rod region outside the ``declared`` interfaces
+    (SN contacts and weak links), counted per rod region over all ranks: no heat crosses them."""
+    tdim = domain.mesh.topology.dim
+    region = domain.cell_region_tags()
+    f2c = domain.mesh.topology.connectivity(tdim - 1, tdim)
+    owned = domain.mesh.topology.index_map(tdim - 1).size_local
+    listed = np.zeros(owned, dtype=bool)
+    for name in declared:
+        facets = domain.boundary_facets(name)
+        listed[facets[facets < owned]] = True
+    offsets = f2c.offsets
+    two = np.flatnonzero((np.diff(offsets)[:owned] == 2) & ~listed)
+    first, second = region[f2c.array[offsets[two]]], region[f2c.array[offsets[two] + 1]]
+    rod_tags = [domain.regions[r] for r in rods]
+    counts = {}
+    for name in rods:
+        tag = domain.regions[name]
+        mine = ((first == tag) & ~np.isin(second, rod_tags)) | (
+            (second == tag) & ~np.isin(first, rod_tags)
+        )
+        counts[name] = domain.comm.allreduce(int(mine.sum()), op=MPI.SUM)
+    return counts

@@ -87,7 +87,7 @@ class HeatSuperconductor:
             if region not in domain.regions:
                 raise CaseError(origin, f"rods.{region}", f"no region named '{region}'")
         pairs = interface_regions(domain, [*self.contacts, *self.links], origin)
-        groups = rod_pieces(domain, list(rods), list(self.links))
+        groups = rod_pieces(domain, list(rods), list(self.links), contacts=list(self.contacts))
         self.rods = dict(rods)
 
         def constant(value: float = 0.0) -> fem.Constant:

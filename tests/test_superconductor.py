@@ -329,3 +329,27 @@ def test_cattaneo_and_gk_reservoirs(comm, reservoir, element):
     assert max(abs(r["balance_error_W"]) for r in records[1:]) < 1e-11 * scale
     assert records[-1]["Ts_K"]["rod"] > -0.4  # heat flows into the cold rod
     sc.destroy()
+
+
+def test_unlisted_contact_is_reported(comm, capsys):
+    """A rod touching a reservoir across an interface that is not listed as a contact gets no
+    heat there; the model says so (rank 0) instead of failing silently."""
+    domain = _rod(comm, 1.0, h=0.3, h_rod=0.15)
+    sc = HeatSuperconductor(
+        domain,
+        {"reservoir_left": RESERVOIR, "reservoir_right": RESERVOIR},
+        {"rod": ROD},
+        {"hot": lk.Temperature(value=DT / 2), "cold": lk.Temperature(value=-DT / 2)},
+        contacts=[SNInterface(name="contact_left", kappa_SN=0.2)],
+    )
+    out = capsys.readouterr().out
+    if comm.rank == 0:
+        assert "warning: rod region 'rod' meets other regions across" in out, out
+    else:
+        assert "warning" not in out
+    record = sc.solve_steady()  # only one contact: no current, T_s at the left contact's T
+    assert abs(record["contact_heat_W"]["contact_left"]) < 1e-10
+    sc.destroy()
+    sc = _superconductor(domain, 0.2, 0.2)  # both listed: no warning
+    assert "warning" not in capsys.readouterr().out
+    sc.destroy()

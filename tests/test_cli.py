@@ -9,7 +9,7 @@ import pytest
 
 from lkfem.cli import main
 
-from .verification import assert_rejected, clean_env, run_cli
+from .verification import assert_rejected, clean_env, run_on_ranks
 
 GOOD = """
 title = "two-layer slab"
@@ -145,10 +145,8 @@ def test_serial_and_parallel_runs_agree(tmp_path):
         .replace("[0.5, 0.125, 0.125]", "[0.5, 0.5, 0.5]")
     )
     runs = {}
-    for n in (1, 2):
-        proc = run_cli(case, tmp_path / f"out{n}", ranks=n)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        runs[n] = json.loads((tmp_path / f"out{n}" / "summary.json").read_text())
+    for n, out in run_on_ranks(case, tmp_path).items():
+        runs[n] = json.loads((out / "summary.json").read_text())
     serial, parallel = runs[1], runs[2]
     assert parallel["mpi_ranks"] == 2
     assert parallel["mesh"] == serial["mesh"]

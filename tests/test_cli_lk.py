@@ -7,7 +7,7 @@ import pytest
 
 from lkfem.cli import main
 
-from .verification import assert_rejected, run_cli
+from .verification import assert_rejected, run_on_ranks
 
 CASE = """
 title = "Cattaneo slab with a pulse"
@@ -127,12 +127,8 @@ def test_lk_serial_and_parallel_agree(tmp_path):
     case = tmp_path / "case.toml"
     case.write_text(CASE)
     series = {}
-    for n in (1, 2):
-        proc = run_cli(case, tmp_path / f"out{n}", ranks=n)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        series[n] = np.genfromtxt(
-            tmp_path / f"out{n}" / "timeseries.csv", delimiter=",", names=True
-        )
+    for n, out in run_on_ranks(case, tmp_path).items():
+        series[n] = np.genfromtxt(out / "timeseries.csv", delimiter=",", names=True)
     for column in series[1].dtype.names:
         if column == "balance_error_W":
             continue

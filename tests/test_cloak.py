@@ -13,7 +13,7 @@ import lkfem as lk
 from lkfem import generators
 from lkfem.cloak import CloakLayout, cloak_metrics, transformation_conductivity
 
-from .verification import assert_rejected, l2_error, rates, run_cli
+from .verification import assert_rejected, l2_error, rates, run_on_ranks
 
 R1, R2, R3 = 0.1, 0.15, 0.25  # object, insulating layer, conducting layer (m)
 K0 = 1.0  # background conductivity (W/(m K))
@@ -207,9 +207,7 @@ def test_cloak_metrics_serial_and_parallel_agree(tmp_path):
     case = tmp_path / "case.toml"
     case.write_text(textwrap.dedent(CASE.format(k1=1e-6, k2=BILAYER["cylindrical_cloak"])))
     runs = {}
-    for n in (1, 2):
-        proc = run_cli(case, tmp_path / f"out{n}", ranks=n)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        runs[n] = json.loads((tmp_path / f"out{n}" / "summary.json").read_text())["cloak"]
+    for n, out in run_on_ranks(case, tmp_path).items():
+        runs[n] = json.loads((out / "summary.json").read_text())["cloak"]
     for key in ("g", "max_abs_dT_outside_K", "bare_max_abs_dT_outside_K"):
         assert runs[2][key] == pytest.approx(runs[1][key], rel=1e-6), key

@@ -9,7 +9,7 @@ import pytest
 
 from lkfem.cli import main
 
-from .verification import assert_rejected, run_cli
+from .verification import assert_rejected, run_on_ranks
 
 STEADY = """
 title = "rod"
@@ -241,10 +241,8 @@ def test_superconductor_serial_and_parallel_agree(tmp_path):
     case = tmp_path / "case.toml"
     case.write_text(SPLIT.replace("t_end = 4.0", "t_end = 1.2"))
     summaries = {}
-    for n in (1, 2):
-        proc = run_cli(case, tmp_path / f"out{n}", ranks=n)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        summaries[n] = json.loads((tmp_path / f"out{n}" / "summary.json").read_text())
+    for n, out in run_on_ranks(case, tmp_path).items():
+        summaries[n] = json.loads((out / "summary.json").read_text())
     one, two = (summaries[n]["superconductor"] for n in (1, 2))
     assert two["pieces"].keys() == one["pieces"].keys()
     for name, piece in one["pieces"].items():

@@ -83,6 +83,17 @@ def run_cli(case, out, ranks=1):
     return subprocess.run(cmd, capture_output=True, text=True, env=clean_env())
 
 
+def run_on_ranks(case, folder, ranks=(1, 2)):
+    """``lkfem run CASE`` on each number of ranks, into FOLDER/out1, out2, …; fails the test
+    on a non-zero exit. Returns {ranks: results folder}."""
+    outs = {}
+    for n in ranks:
+        outs[n] = folder / f"out{n}"
+        proc = run_cli(case, outs[n], ranks=n)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return outs
+
+
 def assert_rejected(case, out, comm, capsys, expected):
     """``lkfem run CASE --out OUT`` refuses the case as a user error: exit code 2; on rank 0 one
     line naming the file and saying ``expected``, no traceback; nothing from other ranks; and no

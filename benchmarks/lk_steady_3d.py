@@ -26,9 +26,9 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 import lkfem as lk
-from lkfem.domain import from_mesh
-from lkfem.lk import LKProblem
-from lkfem.solvers import LinearSolver
+from lkfem.core.domain import from_mesh
+from lkfem.physics.lk.problem import LKProblem
+from lkfem.solvers.linear import LinearSolver
 
 A_, ZETA, LAM = 2.0, 1.5, 0.1  # Landau coefficients: k = ζ/a = 0.75, ℓ = √(λ/a) ≈ 0.22
 

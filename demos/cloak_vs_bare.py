@@ -53,9 +53,9 @@ from typing import Any
 from mpi4py import MPI
 
 import lkfem as lk
-from lkfem.cloak import CloakLayout, cloak_metrics
 from lkfem.meshes import spherical_cloak
-from lkfem.render import RenderError, render_midplane
+from lkfem.plot.render import RenderError, render_midplane
+from lkfem.studies.cloak import CloakLayout, cloak_metrics
 
 # %% [markdown]
 # ## Parameters

@@ -72,10 +72,10 @@ from mpi4py import MPI
 from petsc4py import PETSc
 
 import lkfem as lk
-from lkfem.lk import LKProblem
 from lkfem.meshes import box_with_sphere
-from lkfem.quantities import Quantities
-from lkfem.render import RenderError, _offscreen
+from lkfem.physics.lk.problem import LKProblem
+from lkfem.physics.lk.quantities import Quantities
+from lkfem.plot.render import RenderError, _offscreen
 
 # %% [markdown]
 # ## Parameters
@@ -236,7 +236,7 @@ def gather_grid(f: fem.Function):  # type: ignore[no-untyped-def]
 # %% [markdown]
 # ## Pictures
 #
-# Off screen on rank 0 (`lkfem.render._offscreen` starts Xvfb for VTK < 9.4, EGL from 9.4).
+# Off screen on rank 0 (`lkfem.plot.render._offscreen` starts Xvfb for VTK < 9.4, EGL from 9.4).
 # The flux picture cuts the channel at the mid-plane z = lz/2 and colours the cut by |q|; the
 # streamlines above it start on a grid of points just downstream of the hot end and are drawn
 # as tubes coloured by |q|, on one colour scale for both models. (The on-screen text has no

@@ -41,9 +41,9 @@ from dolfinx import fem
 from mpi4py import MPI
 
 import lkfem as lk
-from lkfem.lk import LKProblem
+from lkfem import TimeSettings, run_transient
 from lkfem.meshes import layered_slab
-from lkfem.timestepping import TimeSettings, run_transient
+from lkfem.physics.lk.problem import LKProblem
 
 # %% [markdown]
 # ## Parameters (SI-like units, scaled so that the slab is 1 m thick)

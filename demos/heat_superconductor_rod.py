@@ -36,11 +36,11 @@ import numpy as np
 from mpi4py import MPI
 
 import lkfem as lk
-from lkfem.lk import LKProblem
 from lkfem.meshes import rod_between_reservoirs
-from lkfem.quantities import Quantities
-from lkfem.sc_run import SuperconductorFields
-from lkfem.superconductor import HeatSuperconductor, RodMaterial, SNInterface
+from lkfem.physics.lk.problem import LKProblem
+from lkfem.physics.lk.quantities import Quantities
+from lkfem.physics.superconductor.model import HeatSuperconductor, RodMaterial, SNInterface
+from lkfem.physics.superconductor.physics import SuperconductorFields
 
 # %% [markdown]
 # ## Parameters (scaled units)

@@ -53,8 +53,13 @@ from mpi4py import MPI
 
 import lkfem as lk
 from lkfem.meshes import split_rod
-from lkfem.superconductor import HeatSuperconductor, RodMaterial, SNInterface, WeakLink
-from lkfem.twist import dominant_frequency, spectrum
+from lkfem.physics.superconductor.model import (
+    HeatSuperconductor,
+    RodMaterial,
+    SNInterface,
+    WeakLink,
+)
+from lkfem.physics.superconductor.twist import dominant_frequency, spectrum
 
 # %% [markdown]
 # ## Parameters (scaled units)

@@ -1,5 +1,5 @@
 import sys
 
-from .cli import main
+from lkfem.cli import main
 
 sys.exit(main())

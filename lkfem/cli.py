@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__
+from lkfem import __version__
 
 __all__ = ["main"]
 
@@ -46,24 +46,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Heavy imports (dolfinx, PETSc, MPI) only once the arguments are known to be well formed.
     from mpi4py import MPI
 
-    from .errors import LkfemError
+    from lkfem.errors import LkfemError
 
     comm = MPI.COMM_WORLD
     try:
         if args.command == "run":
-            from .case import load_case
-            from .run import run_case
+            from lkfem.case.load import load_case
+            from lkfem.run import run_case
 
             run_case(load_case(args.case), args.out, comm)
         elif args.command == "generators":
-            from . import generators
+            from lkfem.mesh import generators
 
             if comm.rank == 0:
                 for name in generators.available():
                     params = ", ".join(f"{k}={v!r}" for k, v in generators.parameters(name).items())
                     print(f"{name}: {params}")
         elif args.command == "mesh":
-            from .mesh_io import mesh_command
+            from lkfem.mesh.files import mesh_command
 
             mesh_command(args.name, args.parameters, args.out, comm)
     except LkfemError as exc:

@@ -18,7 +18,7 @@ from typing import Any
 
 from mpi4py import MPI
 
-from lkfem.domain import Domain
+from lkfem.core.domain import Domain
 
 from ._bodies import check_box, check_shape, check_sizes, max_radius, refine
 from ._gmsh import concentric, generate, main, name_groups, require
@@ -80,7 +80,7 @@ def populate(
 
 def build(comm: MPI.Comm = MPI.COMM_WORLD, rank: int = 0, **params: Any) -> Domain:
     """The distributed mesh (see :func:`populate` for the parameters)."""
-    from lkfem.generators import build as build_generator
+    from lkfem.mesh.generators import build as build_generator
 
     return build_generator(__name__.rsplit(".", 1)[-1], params, comm, rank)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from mpi4py import MPI
 
-from lkfem.domain import Domain
+from lkfem.core.domain import Domain
 
 from ._bodies import core_and_shell
 from ._gmsh import main
@@ -68,7 +68,7 @@ def populate(
 
 def build(comm: MPI.Comm = MPI.COMM_WORLD, rank: int = 0, **params: Any) -> Domain:
     """The distributed mesh (see :func:`populate` for the parameters)."""
-    from lkfem.generators import build as build_generator
+    from lkfem.mesh.generators import build as build_generator
 
     return build_generator(__name__.rsplit(".", 1)[-1], params, comm, rank)
 

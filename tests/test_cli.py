@@ -8,7 +8,6 @@ import textwrap
 import pytest
 
 from lkfem.cli import main
-
 from .verification import assert_rejected, clean_env, run_on_ranks
 
 GOOD = """

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from lkfem.cli import main
-
 from .verification import assert_rejected, run_on_ranks
 
 CASE = """
@@ -150,7 +149,7 @@ def test_lk_serial_and_parallel_agree(tmp_path):
 def test_shipped_cases_are_valid(name):
     from pathlib import Path
 
-    from lkfem.case import load_case
+    from lkfem.case.load import load_case
 
     case = load_case(Path(__file__).resolve().parents[1] / "lkfem" / "cases" / name)
     assert case.materials and case.boundaries

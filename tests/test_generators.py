@@ -12,10 +12,9 @@ from dolfinx import fem, io
 from mpi4py import MPI
 
 import lkfem as lk
-from lkfem import generators
 from lkfem.cli import main
-from lkfem.mesh_io import parse_value
-
+from lkfem.mesh import generators
+from lkfem.mesh.files import parse_value
 from .verification import clean_env
 
 FACES = ["left", "right", "front", "back", "bottom", "top"]

@@ -9,10 +9,10 @@ from dolfinx import mesh as dmesh
 from mpi4py import MPI
 
 import lkfem as lk
-from lkfem.domain import from_mesh
-from lkfem.lk import LKProblem
-from lkfem.quantities import Quantities
-from lkfem.timestepping import TimeSettings, bdf_coefficients, run_transient
+from lkfem import TimeSettings, bdf_coefficients, run_transient
+from lkfem.core.domain import from_mesh
+from lkfem.physics.lk.problem import LKProblem
+from lkfem.physics.lk.quantities import Quantities
 
 K_TENSOR = ((2.0, 0.5, 0.0), (0.5, 1.0, 0.2), (0.0, 0.2, 1.5))
 

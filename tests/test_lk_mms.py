@@ -7,10 +7,9 @@ import ufl
 from dolfinx import mesh as dmesh
 
 import lkfem as lk
-from lkfem.domain import from_mesh
-from lkfem.lk import LKProblem
-from lkfem.timestepping import TimeSettings, run_transient
-
+from lkfem import TimeSettings, run_transient
+from lkfem.core.domain import from_mesh
+from lkfem.physics.lk.problem import LKProblem
 from .verification import l2_error, rates
 
 A_, B_, ZETA, LAM = 2.0, 0.5, 1.5, 0.1  # Landau coefficients of the manufactured problems

@@ -10,11 +10,10 @@ from dolfinx import mesh as dmesh
 from mpi4py import MPI
 
 import lkfem as lk
-from lkfem.domain import from_mesh
-from lkfem.lk import LKProblem
-from lkfem.quantities import Quantities
-from lkfem.timestepping import TimeSettings, run_transient
-
+from lkfem import TimeSettings, run_transient
+from lkfem.core.domain import from_mesh
+from lkfem.physics.lk.problem import LKProblem
+from lkfem.physics.lk.quantities import Quantities
 from .verification import assemble_global, global_profile, mode_amplitude
 
 

@@ -7,7 +7,7 @@ from dolfinx import fem
 from mpi4py import MPI
 
 import lkfem as lk
-from lkfem import generators
+from lkfem.mesh import generators
 from lkfem.meshes import box_with_sphere
 
 

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from lkfem.cli import main
-
 from .verification import assert_rejected, run_on_ranks
 
 STEADY = """

@@ -8,12 +8,16 @@ import pytest
 from dolfinx import fem
 
 import lkfem as lk
-from lkfem.lk import LKProblem
 from lkfem.meshes import rod_between_reservoirs, split_rod
-from lkfem.quantities import Quantities
-from lkfem.superconductor import HeatSuperconductor, RodMaterial, SNInterface, WeakLink
-from lkfem.twist import dominant_frequency
-
+from lkfem.physics.lk.problem import LKProblem
+from lkfem.physics.lk.quantities import Quantities
+from lkfem.physics.superconductor.model import (
+    HeatSuperconductor,
+    RodMaterial,
+    SNInterface,
+    WeakLink,
+)
+from lkfem.physics.superconductor.twist import dominant_frequency
 from .verification import assemble_global
 
 GEOMETRY = dict(radius=0.15, box_length=0.6, box_width=0.6, h=0.2, h_rod=0.1)

@@ -1,0 +1,148 @@
+"""Case files: a TOML description of a solve, checked entry by entry.
+
+A case names the mesh (a generator from ``lkfem.meshes`` with its parameters, or a mesh file),
+the model, a material per named region, conditions on named boundaries, initial conditions and
+time stepping, solver settings, outputs and probe points; a physics (``[superconductor]``) or a
+study (``[cloak]``) adds its own section through its registry. Every mistake is reported as a
+:class:`CaseError` naming the file and the key. See ``docs/case-files.md`` for the reference.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from lkfem.case.reader import Reader
+from lkfem.case.sections import (
+    RESERVED,
+    parse_boundaries,
+    parse_materials,
+    parse_mesh,
+    parse_time,
+)
+from lkfem.case.spec import Case
+from lkfem.errors import CaseError
+from lkfem.physics import registry
+from lkfem.physics.lk.spaces import ELEMENTS
+from lkfem.studies import registry as studies
+
+__all__ = ["load_case", "parse_case"]
+
+_COMMON = {
+    "title",
+    "mesh",
+    "physics",
+    "constants",
+    "materials",
+    "boundaries",
+    "initial",
+    "time",
+    "solver",
+    "output",
+    "probes",
+}
+
+
+def load_case(path: str | os.PathLike) -> Case:
+    """Read and check a case file."""
+    source = os.fspath(path)
+    try:
+        with open(source, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise CaseError(source, "", "no such case file") from None
+    except IsADirectoryError:
+        raise CaseError(source, "", "is a folder, not a case file") from None
+    except OSError as exc:
+        raise CaseError(source, "", f"cannot be read: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CaseError(source, "", f"is not valid TOML: {exc}") from None
+    return parse_case(data, source=source, base=Path(source).resolve().parent)
+
+
+def parse_case(
+    data: Mapping[str, Any], *, source: str = "<python>", base: Path | None = None
+) -> Case:
+    """Check a case given as a dictionary (the parsed TOML)."""
+    r = Reader(source)
+    r.keys(data, "", _COMMON | set(registry.sections()) | set(studies.sections()))
+    mesh = parse_mesh(r, r.table(data, "mesh", required=True), base or Path.cwd())
+    physics = r.table(data, "physics")
+    r.keys(physics, "physics", {"model", "source"})
+    model = r.choice(physics, "physics", "model", registry.models(), default="fourier")
+    constants = {}
+    for name in r.table(data, "constants"):
+        if not name.isidentifier() or name in RESERVED:
+            r.fail(
+                f"constants.{name}",
+                f"'{name}' cannot name a constant (reserved: {', '.join(sorted(RESERVED))})",
+            )
+        constants[name] = r.number(data["constants"], "constants", name, default=0.0)
+    solver = r.table(data, "solver")
+    r.keys(solver, "solver", {"degree", "element", "linear_solver", "petsc"})
+    petsc = r.table(solver, "petsc", prefix="solver")
+    for key, value in petsc.items():
+        if not isinstance(value, (str, int, float, bool)):
+            r.fail(f"solver.petsc.{key}", f"must be a string, number or boolean, got {value!r}")
+    output = r.table(data, "output")
+    r.keys(output, "output", {"xdmf", "png", "csv", "every"})
+    probes = {}
+    for name, point in r.table(data, "probes").items():
+        if (
+            not isinstance(point, list)
+            or len(point) not in (2, 3)
+            or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in point)
+        ):
+            r.fail(f"probes.{name}", f"must be a point [x, y, z], got {point!r}")
+        probes[name] = tuple(float(c) for c in point)
+    materials = parse_materials(r, r.table(data, "materials", required=True))
+    time = parse_time(r, r.table(data, "time"))
+    initial = r.table(data, "initial")
+    r.keys(initial, "initial", {"T", "q"})
+    chosen = registry.select(model, data)
+    sections: dict[str, Any] = {}
+    settings = chosen.parse(r, data, model, materials=materials, constants=constants)
+    if chosen.section is not None:
+        sections[chosen.section] = settings
+    for study in studies.STUDIES.values():
+        if study.section in data:
+            sections[study.section] = study.parse(r, data, materials=materials, time=time)
+    q0 = initial.get("q")
+    if (
+        q0 is not None
+        and q0 != "fourier"
+        and not (
+            isinstance(q0, list)
+            and all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in q0)
+        )
+    ):
+        r.fail("initial.q", f'must be "fourier" or a list of numbers/expressions, got {q0!r}')
+    return Case(
+        source=source,
+        title=r.string(data, "", "title", default=mesh.generator or str(mesh.file)),
+        mesh=mesh,
+        model=model,
+        physics=chosen.name,
+        heat_source=r.value(physics, "physics", "source", default=0.0),
+        materials=materials,
+        boundaries=parse_boundaries(r, r.table(data, "boundaries")),
+        constants=constants,
+        initial_T=r.value(initial, "initial", "T", default=0.0),
+        initial_q=q0,
+        time=time,
+        output_every=r.integer(output, "output", "every", default=0, low=0, high=10**9),
+        degree=r.integer(solver, "solver", "degree", default=1, low=1, high=3),
+        element=r.choice(solver, "solver", "element", ELEMENTS, default="auto"),
+        linear_solver=r.choice(
+            solver, "solver", "linear_solver", ("auto", "direct", "iterative"), default="auto"
+        ),
+        petsc_options=dict(petsc),
+        xdmf=r.boolean(output, "output", "xdmf", default=True),
+        png=r.boolean(output, "output", "png", default=True),
+        csv=r.boolean(output, "output", "csv", default=True),
+        probes=probes,
+        sections=sections,
+    )

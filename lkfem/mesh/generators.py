@@ -1,0 +1,91 @@
+"""The registry of parametric geometries in :mod:`lkfem.meshes` (the ``meshes/`` folder).
+
+Each geometry module defines ``populate(model, *, param=default, ...)``, which fills a gmsh model
+with named regions and boundaries and meshes it on one rank, and ``build(comm, rank, **params)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Mapping
+from typing import Any
+
+from mpi4py import MPI
+
+from lkfem.core.domain import Domain
+from lkfem.mesh.gmsh import from_gmsh
+
+__all__ = ["available", "parameters", "check", "build"]
+
+
+def available() -> list[str]:
+    """Names of the geometry generators."""
+    from lkfem import meshes
+
+    return sorted(
+        m.name for m in pkgutil.iter_modules(meshes.__path__) if not m.name.startswith("_")
+    )
+
+
+def _module(name: str) -> Any:
+    return importlib.import_module(f"lkfem.meshes.{name}")
+
+
+def parameters(name: str) -> dict[str, Any]:
+    """The parameters of generator ``name`` with their defaults."""
+    signature = inspect.signature(_module(name).populate)
+    return {p.name: p.default for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY}
+
+
+def check(name: str, params: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Return ``(key, problem)`` if ``params`` do not fit generator ``name``, else None."""
+    names = available()
+    if name not in names:
+        return "generator", f"unknown generator '{name}' (available: {', '.join(names)})"
+    defaults = parameters(name)
+    for key, value in params.items():
+        if key not in defaults:
+            return (
+                f"parameters.{key}",
+                f"unknown parameter '{key}' of generator '{name}' "
+                f"(parameters: {', '.join(sorted(defaults))})",
+            )
+        problem = _type_problem(value, defaults[key])
+        if problem:
+            return f"parameters.{key}", problem
+    return None
+
+
+def _type_problem(value: Any, default: Any) -> str | None:
+    def number(x: Any) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+        want = "true or false"
+    elif number(default):
+        ok = number(value)
+        want = "a number"
+    elif isinstance(default, (list, tuple)):
+        ok = isinstance(value, list) and all(number(v) for v in value)
+        want = "a list of numbers"
+    elif isinstance(default, str):
+        ok = isinstance(value, str)
+        want = "a string"
+    else:  # None: a number or a list of numbers
+        ok = number(value) or (isinstance(value, list) and all(number(v) for v in value))
+        want = "a number or a list of numbers"
+    return None if ok else f"must be {want}, got {value!r}"
+
+
+def build(
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    rank: int = 0,
+) -> Domain:
+    """Build generator ``name`` with ``params`` on ``rank`` and distribute it over ``comm``."""
+    populate = _module(name).populate
+    return from_gmsh(lambda model: populate(model, **(params or {})), comm, rank, label=name)

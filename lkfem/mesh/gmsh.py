@@ -1,0 +1,98 @@
+"""A gmsh model with physical groups → a distributed :class:`~lkfem.core.domain.Domain`: the
+physical volumes become named regions, the physical surfaces named boundaries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mpi4py import MPI
+
+import lkfem._compat as _compat
+from lkfem.core.domain import Domain
+from lkfem.errors import MeshError
+
+__all__ = ["from_gmsh"]
+
+
+def _physical_names(model: Any, tdim: int) -> tuple[dict[str, int], dict[str, int]]:
+    regions: dict[str, int] = {}
+    boundaries: dict[str, int] = {}
+    for dim, tag in model.getPhysicalGroups():
+        name = model.getPhysicalName(dim, tag) or f"{'region' if dim == tdim else 'boundary'}_{tag}"
+        if dim == tdim:
+            regions[name] = tag
+        elif dim == tdim - 1:
+            boundaries[name] = tag
+    return regions, boundaries
+
+
+def from_gmsh(
+    populate: Callable[[Any], None],
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    rank: int = 0,
+    *,
+    gdim: int = 3,
+    label: str = "gmsh model",
+) -> Domain:
+    """Build a gmsh model on ``rank`` and distribute it over ``comm``.
+
+    Args:
+        populate: called on ``rank`` only with ``gmsh.model``; it adds geometry, named physical
+            groups and generates the mesh. Raising :class:`MeshError` there reports a user error.
+        comm: communicator to distribute the mesh over.
+        rank: the rank that runs gmsh.
+        gdim: geometric dimension.
+        label: how errors name the source (a generator name or a file).
+    """
+    import gmsh
+
+    names: tuple[dict[str, int], dict[str, int]] | None = None
+    error: str | None = None
+    initialised_here = False
+    if comm.rank == rank:
+        try:
+            if not gmsh.isInitialized():
+                gmsh.initialize(interruptible=False)
+                initialised_here = True
+            gmsh.option.setNumber("General.Terminal", 0)
+            gmsh.model.add("lkfem")
+            populate(gmsh.model)
+            tdim = gmsh.model.getDimension()
+            names = _physical_names(gmsh.model, tdim)
+            if not names[0]:
+                error = (
+                    f"{label}: the mesh has no named regions "
+                    f"(gmsh physical groups of dimension {tdim})"
+                )
+        except MeshError as exc:
+            error = str(exc)
+        except Exception as exc:  # gmsh raises plain Exceptions for unreadable input
+            error = f"{label}: {exc}"
+    error = comm.bcast(error, root=rank)
+    if error is not None:
+        if comm.rank == rank:
+            _finalise(gmsh, initialised_here)
+        raise MeshError(error)
+    regions, boundaries = comm.bcast(names, root=rank)
+    try:
+        mesh, cell_tags, facet_tags = _compat.model_to_mesh(gmsh.model, comm, rank, gdim)
+    finally:
+        if comm.rank == rank:
+            _finalise(gmsh, initialised_here)
+    mesh.name = "mesh"
+    cell_tags.name = "regions"
+    facet_tags.name = "boundaries"
+    return Domain(
+        mesh=mesh,
+        cell_tags=cell_tags,
+        facet_tags=facet_tags,
+        regions=regions,
+        boundaries=boundaries,
+    )
+
+
+def _finalise(gmsh: Any, initialised_here: bool) -> None:
+    gmsh.model.remove()
+    if initialised_here:
+        gmsh.finalize()

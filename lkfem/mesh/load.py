@@ -1,0 +1,24 @@
+"""The mesh a case asks for: built by its generator or read from its file."""
+
+from __future__ import annotations
+
+from mpi4py import MPI
+
+from lkfem.case.spec import Case
+from lkfem.core.domain import Domain
+from lkfem.errors import MeshError
+from lkfem.mesh import generators
+from lkfem.mesh.importer import read_mesh
+
+__all__ = ["load_domain"]
+
+
+def load_domain(case: Case, comm: MPI.Comm) -> Domain:
+    """The case's mesh, from its generator or its file (a bad file names the case too)."""
+    if case.mesh.file is not None:
+        try:
+            return read_mesh(case.mesh.file, comm)
+        except MeshError as exc:
+            raise MeshError(f"{case.source}: [mesh.file]: {exc}") from None
+    assert case.mesh.generator is not None
+    return generators.build(case.mesh.generator, case.mesh.parameters, comm)

@@ -1,0 +1,110 @@
+"""The observer the shared time loop calls after every accepted step: a row of
+``timeseries.csv``, fields at their cadence (every N steps, at milestones, at the end), a
+progress line on rank 0 and the hooks registered for each step (where checkpoints will be
+written)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from lkfem.output.fields import FieldWriter
+from lkfem.output.log import logger
+from lkfem.output.series import TimeSeries
+from lkfem.stepping import StepRecord, TimeSettings
+
+__all__ = ["Observer"]
+
+StepHook = Callable[[StepRecord], None]
+
+
+class Model(Protocol):
+    """What the observer needs of a physics' model (:class:`lkfem.physics.base.Model`)."""
+
+    def record(self, step: StepRecord | None) -> dict[str, float]: ...
+
+    def finish(self, out: Path | None) -> list[str]: ...
+
+
+class Observer:
+    """Watches a run of ``model``.
+
+    Args:
+        model: the physics' model (its :meth:`~lkfem.physics.base.Model.record` gives the rows).
+        fields: the field writer.
+        series: the CSV time series (None: none).
+        settings: the time stepping (None: a steady solve).
+        every: write fields every this many steps (0: only at milestones and the end).
+        hooks: called with every accepted step after it is recorded.
+        progress_s: seconds between progress lines.
+    """
+
+    def __init__(
+        self,
+        model: Model,
+        fields: FieldWriter,
+        series: TimeSeries | None = None,
+        settings: TimeSettings | None = None,
+        *,
+        every: int = 0,
+        hooks: Sequence[StepHook] = (),
+        progress_s: float = 5.0,
+    ):
+        self.model, self.fields, self.series = model, fields, series
+        self.settings, self.every, self.hooks = settings, every, list(hooks)
+        self.progress_s = progress_s
+        self.last: StepRecord | None = None
+        self.written_at: float | None = None
+        self._last_progress = time.perf_counter()
+
+    def start(self, t: float) -> None:
+        """The initial state: its row and its fields."""
+        row = self.model.record(None)
+        if self.series is not None:
+            self.series.add(row)
+        self._write(t)
+
+    def steady(self) -> None:
+        """After a steady solve: the fields at t = 0."""
+        self.model.record(None)
+        self._write(0.0)
+
+    def __call__(self, record: StepRecord) -> None:
+        self.last = record
+        row = self.model.record(record)
+        if self.series is not None:
+            self.series.add(row)
+        assert self.settings is not None
+        if (self.every and record.step % self.every == 0) or self.settings.is_milestone(record.t):
+            self._write(record.t)
+        for hook in self.hooks:
+            hook(record)
+        now = time.perf_counter()
+        if now - self._last_progress > self.progress_s:
+            self._last_progress = now
+            total = self.settings.t_end
+            logger.info(
+                f"step {record.step}: t = {record.t:.6g} s of {total:.6g} s, "
+                f"dt = {record.dt:.3g} s, {record.newton_iterations} Newton iterations"
+            )
+
+    def finish(self, out: Path | None) -> list[str]:
+        """The fields at the last step (when a steady stop ended the run between milestones),
+        the model's extra files; closes the files."""
+        try:
+            if self.last is not None and self.written_at != self.last.t:
+                self._write(self.last.t)
+            return self.model.finish(out)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.fields.close()
+        if self.series is not None:
+            self.series.close()
+
+    def _write(self, t: float) -> None:
+        self.fields.write(t)
+        self.written_at = t

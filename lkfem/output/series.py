@@ -1,0 +1,45 @@
+"""Tables written by rank 0: ``timeseries.csv`` row by row as a run goes, and whole columns
+(e.g. a spectrum) at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from mpi4py import MPI
+
+__all__ = ["TimeSeries", "write_columns"]
+
+
+class TimeSeries:
+    """A CSV file whose columns are the keys of the first row; flushed after every row so a
+    killed run keeps what it computed."""
+
+    def __init__(self, path: Path | None, comm: MPI.Comm):
+        self.fh = open(path, "w") if path is not None and comm.rank == 0 else None
+        self.columns: list[str] | None = None
+
+    def add(self, row: dict[str, float]) -> None:
+        if self.fh is None:
+            return
+        if self.columns is None:
+            self.columns = list(row)
+            self.fh.write(",".join(self.columns) + "\n")
+        self.fh.write(",".join(f"{row[c]:.12g}" for c in self.columns) + "\n")
+        self.fh.flush()
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+
+
+def write_columns(
+    path: Path, header: Sequence[str], columns: Sequence[np.ndarray], comm: MPI.Comm
+) -> None:
+    """A CSV file of equally long columns, from rank 0."""
+    if comm.rank != 0:
+        return
+    data = np.column_stack(list(columns))
+    np.savetxt(path, data, delimiter=",", header=",".join(header), comments="", fmt="%.12g")

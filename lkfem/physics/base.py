@@ -1,0 +1,105 @@
+"""The contract every physics implements (docs/architecture.md).
+
+A :class:`Physics` reads and checks its part of a case file and builds a :class:`Model` on a
+mesh. A :class:`Model` holds the unknowns and exposes what the runner needs: its output fields,
+a steady solve, a :class:`~lkfem.stepping.Stepper` for the shared time loop, one row of derived
+quantities per step and its summary. :func:`lkfem.run.run_case` only talks to these two, so a
+new physics is one subpackage and one entry in :mod:`lkfem.physics.registry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from dolfinx import fem
+
+from lkfem.stepping import Stepper, StepRecord, TimeSettings
+
+if TYPE_CHECKING:
+    from lkfem.case.load import Case
+    from lkfem.case.reader import Reader
+    from lkfem.core.domain import Domain
+    from lkfem.core.materials import Material
+    from lkfem.output.fields import OutputFields
+
+__all__ = ["Physics", "Model"]
+
+
+class Model(Protocol):
+    """One physics' unknowns on a mesh, as the runner and the observer see them."""
+
+    #: what the log calls it, e.g. "LK model"
+    label: str
+
+    @property
+    def outputs(self) -> OutputFields:
+        """The fields written to the results folder (T and q first), refreshed on demand."""
+        ...
+
+    def describe(self) -> str:
+        """One line for the log: elements, unknowns, parts."""
+        ...
+
+    def solve_steady(self) -> str:
+        """Solve for the steady state; return a one-line report for the log."""
+        ...
+
+    def temperature(self) -> fem.Function:
+        """T on its own space after a solve (what a study compares)."""
+        ...
+
+    def stepper(self, settings: TimeSettings) -> Stepper:
+        """Set the initial state and return the stepper the shared loop advances."""
+        ...
+
+    def record(self, step: StepRecord | None) -> dict[str, float]:
+        """The derived quantities now (one row of ``timeseries.csv``; ``step`` is None for the
+        initial state). The model keeps what its summary needs."""
+        ...
+
+    def finish(self, out: Path | None) -> list[str]:
+        """After the last step: write extra files into ``out`` (None: write none) and return
+        their names."""
+        ...
+
+    def summary(self) -> dict[str, Any]:
+        """The physics' entries of ``summary.json``."""
+        ...
+
+    def mean_temperature(self, region: str) -> float | None:
+        """The mean T of a region where the written T field is not the physics' own (None:
+        the runner averages the T field)."""
+        ...
+
+    def destroy(self) -> None: ...
+
+
+class Physics(Protocol):
+    """A physics: its case-file keys and how it builds its :class:`Model`."""
+
+    #: the registry key; for a base model also the value of ``[physics] model``
+    name: str
+    #: the case-file section it owns and that selects it when present (None: chosen by
+    #: ``[physics] model``)
+    section: str | None
+
+    def parse(self, r: Reader, data: Mapping[str, Any], model: str) -> Any:
+        """Check what this physics requires of the case ``data`` (and parse its own section);
+        return its settings (stored as ``case.sections[section]``) or None."""
+        ...
+
+    def check(self, case: Case, domain: Domain) -> None:
+        """The case's names against the mesh, before anything is written."""
+        ...
+
+    def build(
+        self, case: Case, domain: Domain, materials: Mapping[str, Material] | None = None
+    ) -> Model:
+        """The model of ``case`` (with other ``materials``, for a study's variant)."""
+        ...
+
+    def inactive_regions(self, case: Case) -> tuple[str, ...]:
+        """Regions the physics models without a [materials] entry (e.g. rods)."""
+        ...

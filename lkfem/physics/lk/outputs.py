@@ -1,0 +1,34 @@
+"""The written fields of an LK problem: T and q interpolated to spaces XDMF can hold (P1, or
+cellwise constant for the ``hdiv`` and ``primal`` fluxes)."""
+
+from __future__ import annotations
+
+from dolfinx import fem
+
+from lkfem.output.fields import OutputFields
+from lkfem.physics.lk.problem import LKProblem
+
+__all__ = ["LKOutputs"]
+
+
+class LKOutputs(OutputFields):
+    """T and q of ``problem``, refreshed by :meth:`update`."""
+
+    def __init__(self, problem: LKProblem):
+        self.problem = problem
+        mesh = problem.domain.mesh
+        gdim = mesh.geometry.dim
+        continuous = problem.element != "hdiv"
+        T = fem.Function(
+            fem.functionspace(mesh, ("Lagrange", 1) if continuous else ("DG", 0)), name="T"
+        )
+        q_space = (
+            ("Lagrange", 1, (gdim,)) if problem.element == "taylor_hood" else ("DG", 0, (gdim,))
+        )
+        q = fem.Function(fem.functionspace(mesh, q_space), name="q")
+        super().__init__(T, q)
+
+    def update(self) -> None:
+        q, T = self.problem.split()
+        self.T.interpolate(T)
+        self.q.interpolate(q)

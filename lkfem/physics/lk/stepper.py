@@ -1,0 +1,60 @@
+"""An :class:`~lkfem.physics.lk.problem.LKProblem` in the shared time loop
+(:func:`lkfem.stepping.march`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from lkfem.physics.lk.problem import LKProblem
+from lkfem.stepping import StepOutcome, StepRecord, TimeSettings, march, relative_change
+
+__all__ = ["LKStepper", "run_transient"]
+
+
+class LKStepper:
+    """One Newton solve per step of the monolithic (q, T) problem; the history (uⁿ, uⁿ⁻¹) moves
+    on when a step is accepted."""
+
+    def __init__(self, problem: LKProblem):
+        self.problem = problem
+        self.solver = problem.solver()
+
+    def time(self) -> float:
+        return float(self.problem.t.value)
+
+    def attempt(
+        self, t: float, dt: float, alpha: tuple[float, float, float], *, may_fail: bool
+    ) -> StepOutcome:
+        problem = self.problem
+        problem.set_time_coefficients(alpha, dt)
+        problem.t.value = t
+        problem.update_dirichlet_values()
+        problem.u.x.array[:] = problem.u_n.x.array  # initial guess: the last state
+        info = self.solver.solve(raise_on_failure=not may_fail)
+        return StepOutcome(info.reason > 0, info.iterations, info.linear_iterations)
+
+    def undo(self, t: float) -> None:
+        self.problem.t.value = t  # Newton left u at its initial guess
+
+    def accept(self, dt: float) -> float:
+        u, u_n, u_nn = self.problem.u, self.problem.u_n, self.problem.u_nn
+        change = relative_change(u.x.array, u_n.x.array, dt, self.problem.domain.comm)
+        u_nn.x.array[:] = u_n.x.array
+        u_n.x.array[:] = u.x.array
+        return change
+
+
+def run_transient(
+    problem: LKProblem,
+    settings: TimeSettings,
+    on_step: Callable[[StepRecord], Any] | None = None,
+) -> list[StepRecord]:
+    """March ``problem`` from its current state (set with :meth:`LKProblem.set_initial`) to
+    ``settings.t_end``; call ``on_step`` after every accepted step, while the problem's time
+    derivative still refers to that step (so derived rates are the step's own).
+
+    Returns:
+        The accepted steps.
+    """
+    return march(LKStepper(problem), settings, on_step)

@@ -1,0 +1,238 @@
+"""The ``[superconductor]`` section of a case file: rod regions, SN interfaces, weak links and
+the rods' initial state (docs/case-files.md), checked key by key; the checks that need the mesh
+(names, which regions an interface separates) are in :func:`check_layout`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import ufl
+
+from lkfem.core import expressions
+from lkfem.errors import CaseError
+from lkfem.physics.superconductor.rods import RodMaterial, SNInterface, WeakLink
+
+if TYPE_CHECKING:
+    from lkfem.case.load import _Reader
+    from lkfem.core.domain import Domain
+
+__all__ = ["SuperconductorLayout", "parse_superconductor", "check_layout"]
+
+_SECTION = "superconductor"
+_ROD_KEYS = {"kappa", "omega0", "C"}
+_FIXED_DT = ("dt_min", "dt_max", "grow_below", "shrink_above", "growth", "shrink", "steady_tol")
+
+
+@dataclass(slots=True, kw_only=True, frozen=True)
+class SuperconductorLayout:
+    """The heat superconductor of a case.
+
+    ``Ts0`` is one number, or numbers by rod region (None: each piece starts at the mean of its
+    contacts' temperature); ``phase0`` the pieces' phases φ (rad) by rod region.
+    """
+
+    rods: Mapping[str, RodMaterial]
+    contacts: tuple[SNInterface, ...]
+    links: tuple[WeakLink, ...] = ()
+    Ts0: float | Mapping[str, float] | None = None
+    phase0: Mapping[str, float] = field(default_factory=dict)
+
+
+def parse_superconductor(
+    r: _Reader,
+    data: Mapping[str, Any],
+    *,
+    model: str,
+    materials: Mapping[str, Any],
+    constants: Mapping[str, float],
+) -> SuperconductorLayout | None:
+    """Check ``[superconductor]`` (and what it requires of the rest of the case ``data``)."""
+    table = r.table(data, _SECTION)
+    if not table:
+        return None
+    r.keys(table, _SECTION, {"rods", "contacts", "links", "initial"})
+    if model != "lk":
+        r.fail(
+            "physics.model",
+            'the heat superconductor couples to the LK reservoirs: use model = "lk"',
+        )
+    solver = data.get("solver", {})
+    if isinstance(solver, Mapping) and solver.get("element") == "hdiv":
+        r.fail("solver.element", "the heat superconductor needs a continuous T: not hdiv")
+    if "cloak" in data:
+        r.fail("cloak", "cloak studies and [superconductor] do not go together")
+    _check_time(r, data.get("time"))
+    rods = {}
+    for region, entry in _entries(r, table, "rods", required=True):
+        key = f"{_SECTION}.rods.{region}"
+        r.keys(entry, key, _ROD_KEYS)
+        for name in ("kappa", "omega0"):
+            if name not in entry:
+                r.fail(key, f"missing '{name}'")
+        if region in materials:
+            r.fail(key, f"'{region}' also has [materials.{region}]: a rod region has no material")
+        omega0 = r.value(entry, key, "omega0", default=0.0)
+        if isinstance(omega0, str):  # names and syntax now; ω0 > 0 is checked as it is used
+            names = {**constants, "T": ufl.variable(ufl.as_ufl(1.0))}
+            expressions.parse(omega0, names, source=r.source, key=f"{key}.omega0")
+        try:
+            rods[region] = RodMaterial(
+                kappa=r.number(entry, key, "kappa", default=0.0),
+                omega0=omega0,
+                C=r.number(entry, key, "C", default=1.0),
+            )
+        except ValueError as exc:
+            r.fail(key, str(exc))
+    contacts = []
+    for name, entry in _entries(r, table, "contacts", required=True):
+        key = f"{_SECTION}.contacts.{name}"
+        r.keys(entry, key, {"kappa_SN"})
+        if "kappa_SN" not in entry:
+            r.fail(key, "missing 'kappa_SN' (interface conductance, W/(m^2 K))")
+        try:
+            contacts.append(
+                SNInterface(name=name, kappa_SN=r.number(entry, key, "kappa_SN", default=0.0))
+            )
+        except ValueError as exc:
+            r.fail(key, str(exc))
+    links = []
+    for name, entry in _entries(r, table, "links"):
+        key = f"{_SECTION}.links.{name}"
+        r.keys(entry, key, {"E_J", "critical_twist"})
+        if "E_J" not in entry:
+            r.fail(key, "missing 'E_J' (coupling energy per area, J/m^2)")
+        if name in {c.name for c in contacts}:
+            r.fail(key, f"'{name}' is also an SN contact")
+        critical = entry.get("critical_twist")
+        try:
+            links.append(
+                WeakLink(
+                    name=name,
+                    E_J=r.number(entry, key, "E_J", default=0.0),
+                    critical_twist=None
+                    if critical is None
+                    else r.number(entry, key, "critical_twist", default=0.0),
+                )
+            )
+        except ValueError as exc:
+            r.fail(key, str(exc))
+    Ts0, phase0 = _initial(r, r.table(table, "initial", prefix=_SECTION), rods)
+    return SuperconductorLayout(
+        rods=rods, contacts=tuple(contacts), links=tuple(links), Ts0=Ts0, phase0=phase0
+    )
+
+
+def _entries(
+    r: _Reader, table: Mapping[str, Any], name: str, required: bool = False
+) -> list[tuple[str, Mapping[str, Any]]]:
+    sub = r.table(table, name, prefix=_SECTION)
+    if required and not sub:
+        example = {"rods": "[superconductor.rods.rod] kappa = 1.0, omega0 = 2.0"}.get(
+            name, "[superconductor.contacts.contact_left] kappa_SN = 1.0"
+        )
+        r.fail(f"{_SECTION}.{name}", f"missing: give at least one, e.g. {example}")
+    for entry_name, entry in sub.items():
+        if not isinstance(entry, Mapping):
+            r.fail(f"{_SECTION}.{name}.{entry_name}", f"must be a table, got {entry!r}")
+    return list(sub.items())
+
+
+def _check_time(r: _Reader, table: Any) -> None:
+    """The superconductor steps with a fixed Δt to t_end (a whole number of steps)."""
+    if not isinstance(table, Mapping) or not table:
+        return
+    if table.get("adaptive") is True:
+        r.fail("time.adaptive", "the heat superconductor steps with a fixed dt: remove adaptive")
+    for key in _FIXED_DT:
+        if key in table:
+            r.fail(f"time.{key}", "the heat superconductor steps with a fixed dt and to t_end")
+    t_end, dt = table.get("t_end"), table.get("dt")
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (t_end, dt)):
+        return  # [time] itself reports these
+    if dt > 0 and abs(t_end / dt - round(t_end / dt)) > 1e-9 * max(1.0, t_end / dt):
+        r.fail("time.dt", f"t_end = {t_end} must be a whole number of steps dt = {dt}")
+    for m in table.get("milestones", []) or []:
+        if (
+            isinstance(m, (int, float))
+            and dt > 0
+            and abs(m / dt - round(m / dt)) > 1e-9 * max(1.0, m / dt)
+        ):
+            r.fail("time.milestones", f"{m} is not a whole number of steps dt = {dt}")
+
+
+def _initial(
+    r: _Reader, table: Mapping[str, Any], rods: Mapping[str, RodMaterial]
+) -> tuple[float | dict[str, float] | None, dict[str, float]]:
+    key = f"{_SECTION}.initial"
+    r.keys(table, key, {"Ts", "phase"})
+    Ts0: float | dict[str, float] | None = None
+    if "Ts" in table and not isinstance(table["Ts"], Mapping):
+        Ts0 = r.number(table, key, "Ts", default=0.0)
+    elif "Ts" in table:
+        Ts0 = _by_rod(r, table["Ts"], f"{key}.Ts", rods)
+    phase0 = _by_rod(r, table.get("phase", {}), f"{key}.phase", rods)
+    return Ts0, phase0
+
+
+def _by_rod(r: _Reader, table: Any, key: str, rods: Mapping[str, RodMaterial]) -> dict[str, float]:
+    if not isinstance(table, Mapping):
+        r.fail(key, f"must be a table of numbers by rod region ({{ rod = 1.0 }}), got {table!r}")
+    out = {}
+    for region in table:
+        if region not in rods:
+            r.fail(f"{key}.{region}", f"'{region}' is not a rod region ({', '.join(rods)})")
+        value = r.number(table, key, region, default=0.0)
+        if not math.isfinite(value):
+            r.fail(f"{key}.{region}", f"must be finite, got {value}")
+        out[region] = value
+    return out
+
+
+def check_layout(layout: SuperconductorLayout, domain: Domain, source: str) -> None:
+    """The names against the mesh: rods are regions, each contact an interface between a rod
+    region and another (a reservoir), each weak link one between two rod regions."""
+    from lkfem.physics.superconductor.rods import interface_regions
+
+    for region in layout.rods:
+        if region not in domain.regions:
+            raise CaseError(
+                source,
+                f"{_SECTION}.rods.{region}",
+                f"no region named '{region}' in the mesh "
+                f"(regions: {', '.join(sorted(domain.regions))})",
+            )
+    exterior = set(domain.exterior_boundaries())
+    interfaces = sorted(set(domain.boundaries) - exterior)
+    for kind, items in (("contacts", layout.contacts), ("links", layout.links)):
+        for item in items:
+            key = f"{_SECTION}.{kind}.{item.name}"
+            if item.name not in domain.boundaries or item.name in exterior:
+                raise CaseError(
+                    source,
+                    key,
+                    f"'{item.name}' is not an interior interface of the mesh "
+                    f"(interfaces: {', '.join(interfaces) or 'none'})",
+                )
+            try:
+                pair = interface_regions(domain, [item.name], source)[item.name]
+            except CaseError:
+                raise CaseError(source, key, f"'{item.name}' must separate two regions") from None
+            on_rod = [p in layout.rods for p in pair]
+            if kind == "contacts" and sum(on_rod) != 1:
+                raise CaseError(
+                    source,
+                    key,
+                    f"'{item.name}' separates {pair[0]} and {pair[1]}: an SN contact lies "
+                    "between a reservoir and a rod region",
+                )
+            if kind == "links" and not all(on_rod):
+                raise CaseError(
+                    source,
+                    key,
+                    f"'{item.name}' separates {pair[0]} and {pair[1]}: a weak link lies "
+                    "between two rod regions",
+                )

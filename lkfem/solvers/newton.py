@@ -1,0 +1,144 @@
+"""Newton's method through PETSc SNES with the exact Jacobian and a line search.
+
+One class works on dolfinx 0.9 to 0.11: residual and Jacobian are assembled by our own SNES
+callbacks with the in-place assemblers, which have the same signatures in all of them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import ufl
+from dolfinx import fem
+from dolfinx.fem import petsc as fem_petsc
+from petsc4py import PETSc
+
+import lkfem._compat as _compat
+from lkfem.errors import SolverError
+from lkfem.solvers.linear import clear_options, set_options
+
+__all__ = ["NewtonSolver", "NewtonInfo", "direct_solver_options"]
+
+_prefixes = itertools.count()
+
+
+def direct_solver_options() -> dict[str, Any]:
+    """LU through MUMPS (or SuperLU_dist, or PETSc's own in serial)."""
+    for package in ("mumps", "superlu_dist"):
+        if PETSc.Sys.hasExternalPackage(package):
+            return {"ksp_type": "preonly", "pc_type": "lu", "pc_factor_mat_solver_type": package}
+    return {"ksp_type": "preonly", "pc_type": "lu"}
+
+
+def _newton_defaults() -> dict[str, Any]:
+    return {
+        "snes_type": "newtonls",
+        "snes_linesearch_type": "bt",
+        "snes_rtol": 1.0e-10,
+        "snes_atol": 1.0e-12,
+        "snes_stol": 0.0,
+        "snes_max_it": 30,
+    }
+
+
+@dataclass(slots=True, frozen=True)
+class NewtonInfo:
+    """Newton iterations, PETSc's converged reason, total Krylov iterations."""
+
+    iterations: int
+    reason: int
+    linear_iterations: int
+
+
+class NewtonSolver:
+    """Solve F(u; v) = 0 for ``u`` with PETSc SNES.
+
+    Args:
+        F: the residual form (UFL), linear in the test function.
+        u: the unknown; holds the initial guess and, after :meth:`solve`, the solution.
+        bcs: Dirichlet conditions on ``u``'s space.
+        options: PETSc options merged over Newton + line search + direct LU.
+        J: the Jacobian form; ``ufl.derivative(F, u)`` by default.
+        linear: PETSc options of the linear solver inside Newton; direct LU by default.
+        configure: called with the SNES before options are applied (e.g. to set field splits).
+    """
+
+    def __init__(
+        self,
+        F: Any,
+        u: fem.Function,
+        bcs: Sequence[fem.DirichletBC],
+        options: Mapping[str, Any] | None = None,
+        *,
+        J: Any = None,
+        name: str = "lk",
+        linear: Mapping[str, Any] | None = None,
+        configure: Any = None,
+    ):
+        self.u = u
+        self.bcs = list(bcs)
+        self.F = fem.form(F)
+        self.J = fem.form(ufl.derivative(F, u) if J is None else J)
+        V = u.function_space
+        self.b = _compat.create_vector(V)
+        self.A = fem_petsc.create_matrix(self.J)
+        self.x = _compat.create_vector(V)
+        linear_defaults = direct_solver_options() if linear is None else dict(linear)
+        self.options = {**_newton_defaults(), **linear_defaults, **dict(options or {})}
+        self.prefix = f"{name}_{next(_prefixes)}_"
+        self.snes = PETSc.SNES().create(V.mesh.comm)
+        self.snes.setOptionsPrefix(self.prefix)
+        self.snes.setFunction(self._residual, self.b)
+        self.snes.setJacobian(self._jacobian, self.A)
+        if configure is not None:
+            configure(self.snes)
+        set_options(self.prefix, self.options)
+        # The options stay in PETSc's database (under this solver's unique prefix) until
+        # destroy(): field-split sub-solvers read theirs only when first set up.
+        self.snes.setFromOptions()
+
+    def _residual(self, snes: PETSc.SNES, x: PETSc.Vec, b: PETSc.Vec) -> None:
+        x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+        x.copy(self.u.x.petsc_vec)
+        self.u.x.scatter_forward()
+        with b.localForm() as local:
+            local.set(0.0)
+        fem_petsc.assemble_vector(b, self.F)
+        fem_petsc.apply_lifting(b, [self.J], bcs=[self.bcs], x0=[x], alpha=-1.0)
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        fem_petsc.set_bc(b, self.bcs, x, -1.0)
+
+    def _jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
+        A.zeroEntries()
+        fem_petsc.assemble_matrix(A, self.J, bcs=self.bcs)
+        A.assemble()
+
+    def solve(self, *, raise_on_failure: bool = True) -> NewtonInfo:
+        """Run Newton from the current ``u``; on failure ``u`` keeps its initial value."""
+        start = self.u.x.array.copy()
+        self.u.x.petsc_vec.copy(self.x)
+        self.snes.solve(None, self.x)
+        info = NewtonInfo(
+            iterations=int(self.snes.getIterationNumber()),
+            reason=int(self.snes.getConvergedReason()),
+            linear_iterations=int(self.snes.getLinearSolveIterations()),
+        )
+        if info.reason > 0:
+            self.x.copy(self.u.x.petsc_vec)
+            self.u.x.scatter_forward()
+            return info
+        self.u.x.array[:] = start
+        if raise_on_failure:
+            raise SolverError(
+                f"Newton did not converge: PETSc SNES reason {info.reason} after "
+                f"{info.iterations} iterations (see PETSc's SNESConvergedReason)"
+            )
+        return info
+
+    def destroy(self) -> None:
+        clear_options(self.prefix, self.options)
+        for obj in (self.snes, self.A, self.b, self.x):
+            obj.destroy()

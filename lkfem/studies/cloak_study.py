@@ -1,0 +1,89 @@
+"""The ``[cloak]`` study: after the case's own solve, the reference (no object) and the bare
+object are solved on the same mesh with the same physics, and the cloak metrics go into the
+summary (:mod:`lkfem.studies.cloak`)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from dolfinx import fem
+
+from lkfem.case.reader import Reader
+from lkfem.case.spec import Case
+from lkfem.core.domain import Domain
+from lkfem.core.materials import Material
+from lkfem.output.log import logger
+from lkfem.physics.base import Physics
+from lkfem.stepping import TimeSettings
+from lkfem.studies.cloak import VARIANTS, CloakLayout, cloak_metrics
+
+__all__ = ["CloakStudy"]
+
+
+class CloakStudy:
+    """g = ‖T − T_ref‖²/‖T_bare − T_ref‖² outside the cloak, and the largest |T − T_ref| there."""
+
+    section = "cloak"
+
+    def parse(
+        self,
+        r: Reader,
+        data: Mapping[str, Any],
+        *,
+        materials: Mapping[str, Material],
+        time: TimeSettings | None,
+    ) -> CloakLayout:
+        table = r.table(data, self.section)
+        r.keys(table, "cloak", {"object", "layers", "background", "outside"})
+        names = {}
+        for key in ("object", "layers", "outside"):
+            value = table.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                r.fail(f"cloak.{key}", f"must be a list of region names, got {value!r}")
+            for region in value:
+                if region not in materials:
+                    r.fail(f"cloak.{key}", f"'{region}' has no [materials.{region}]")
+            names[key] = tuple(value)
+        background = r.string(table, "cloak", "background")
+        if background not in materials:
+            r.fail("cloak.background", f"'{background}' has no [materials.{background}]")
+        try:
+            layout = CloakLayout(background=background, **names)
+        except ValueError as exc:
+            r.fail("cloak", str(exc))
+            raise  # unreachable: fail raises
+        if time is not None:
+            r.fail("cloak", "cloak metrics compare steady fields; remove [time] or [cloak]")
+        return layout
+
+    def check(self, case: Case, domain: Domain) -> None:
+        case.sections[self.section].check(domain, case.materials, case.source)
+
+    def run(self, case: Case, domain: Domain, physics: Physics, T: fem.Function) -> dict[str, Any]:
+        """Solve the variants with ``physics`` and compare them with the case's ``T``."""
+        layout: CloakLayout = case.sections[self.section]
+        layout.check(domain, case.materials, case.source)
+        fields = {}
+        for variant in VARIANTS:
+            t0 = time.perf_counter()
+            model = physics.build(case, domain, layout.materials(case.materials, variant))
+            model.solve_steady()
+            fields[variant] = model.temperature()
+            model.destroy()
+            logger.info(f"cloak study: {variant} solve ({time.perf_counter() - t0:.1f} s)")
+        metrics = cloak_metrics(domain, layout, T, fields["reference"], fields["bare"])
+        g = "undefined" if metrics["g"] is None else f"{metrics['g']:.4g}"
+        logger.info(
+            f"cloak: g = {g}, max |T - T_ref| outside = "
+            f"{metrics['max_abs_dT_outside_K']:.4g} K (bare object: "
+            f"{metrics['bare_max_abs_dT_outside_K']:.4g} K)"
+        )
+        return {
+            "object": list(layout.object),
+            "layers": list(layout.layers),
+            "background": layout.background,
+            "outside": list(layout.outside),
+            **metrics,
+        }

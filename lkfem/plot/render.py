@@ -1,132 +1,16 @@
-"""Off-screen PNG pictures of fields with pyvista, gathered on rank 0.
-
-VTK before 9.4 (Debian trixie) needs an X server even off screen; where no display is set,
-a private Xvfb is started for the process and stopped at exit.
-"""
+"""Off-screen PNG pictures of fields with pyvista, gathered on rank 0: a field on its mesh cut
+open at the mid-plane, and mid-plane slices side by side with common isotherms."""
 
 from __future__ import annotations
 
-import atexit
-import os
-import shutil
-import subprocess
-import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from dolfinx import fem, plot
+from dolfinx import fem
 
-from lkfem.errors import LkfemError
+from lkfem.plot.grid import gather_grid, prepare
 
-__all__ = ["RenderError", "render_png", "render_midplane"]
-
-
-class RenderError(LkfemError):
-    """A picture could not be made (no pyvista, or no way to render off screen)."""
-
-
-_xvfb: subprocess.Popen | None = None
-
-
-def _offscreen() -> None:
-    """Make VTK able to render with no display."""
-    global _xvfb
-    import pyvista
-
-    pyvista.OFF_SCREEN = True
-    if os.environ.get("DISPLAY"):
-        return
-    if pyvista.vtk_version_info >= (9, 4):
-        # VTK >= 9.4 picks its window at run time; with no display, render through EGL.
-        os.environ.setdefault("VTK_DEFAULT_OPENGL_WINDOW", "vtkEGLRenderWindow")
-        return
-    if _xvfb is not None:
-        return
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        raise RenderError(
-            f"VTK {pyvista.vtk_version_info[:2]} needs an X display to render; install Xvfb "
-            "(Debian: xvfb) or set DISPLAY"
-        )
-    for display in range(90 + os.getpid() % 100, 300):
-        if os.path.exists(f"/tmp/.X11-unix/X{display}") or os.path.exists(f"/tmp/.X{display}-lock"):
-            continue
-        proc = subprocess.Popen(
-            [xvfb, f":{display}", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(50):
-            if os.path.exists(f"/tmp/.X11-unix/X{display}") or proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        if proc.poll() is None:
-            _xvfb = proc
-            os.environ["DISPLAY"] = f":{display}"
-            atexit.register(proc.terminate)
-            return
-    raise RenderError("could not start Xvfb for off-screen rendering")
-
-
-def _prepare(comm: Any) -> None:
-    """Set up off-screen rendering on rank 0; raise RenderError on every rank if impossible."""
-    error = None
-    if comm.rank == 0:
-        try:
-            import pyvista  # noqa: F401
-
-            _offscreen()
-        except ImportError:
-            error = "pyvista is not installed"
-        except RenderError as exc:
-            error = str(exc)
-    error = comm.bcast(error, root=0)
-    if error:
-        raise RenderError(f"no PNG written: {error}")
-
-
-def _gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
-    """The owned cells of ``T``'s mesh with T at the points, on rank 0 (None elsewhere).
-
-    Points are numbered globally, so the partitions join exactly: no doubled points along the
-    seams (which would break contour lines there).
-    """
-    V = T.function_space
-    mesh = V.mesh
-    comm = mesh.comm
-    cellwise = V.dofmap.dof_layout.num_dofs == 1  # DG0: cell data
-    topology, cell_types, x = plot.vtk_mesh(mesh if cellwise else V)
-    imap = mesh.geometry.index_map() if cellwise else V.dofmap.index_map
-    num_points = imap.size_local + imap.num_ghosts
-    to_global = imap.local_to_global(np.arange(num_points, dtype=np.int32))
-    num_owned = mesh.topology.index_map(mesh.topology.dim).size_local
-    per_cell = topology.size // cell_types.size
-    cells = topology.reshape(-1, per_cell)[:num_owned].copy()
-    cells[:, 1:] = to_global[cells[:, 1:]]
-    owned = slice(0, imap.size_local)
-    values = T.x.array.real[:num_owned].copy() if cellwise else T.x.array.real[owned].copy()
-    parts = comm.gather((cells, cell_types[:num_owned], to_global[owned], x[owned], values), root=0)
-    if comm.rank != 0:
-        return None
-    import pyvista
-
-    points = np.zeros((imap.size_global, 3))
-    point_values = np.zeros(imap.size_global)
-    for _, _, numbers, x_p, values_p in parts:
-        points[numbers] = x_p
-        if not cellwise:
-            point_values[numbers] = values_p
-    grid = pyvista.UnstructuredGrid(
-        np.concatenate([p[0] for p in parts]).ravel(),
-        np.concatenate([p[1] for p in parts]),
-        points,
-    )
-    if cellwise:
-        grid.cell_data[T.name] = np.concatenate([p[4] for p in parts])
-    else:
-        grid.point_data[T.name] = point_values
-    return grid
+__all__ = ["render_png", "render_midplane"]
 
 
 def render_png(path: Path, T: fem.Function, title: str) -> None:
@@ -136,8 +20,8 @@ def render_png(path: Path, T: fem.Function, title: str) -> None:
     off-screen rendering is possible.
     """
     comm = T.function_space.mesh.comm
-    _prepare(comm)
-    grid = _gather_grid(T)
+    prepare(comm)
+    grid = gather_grid(T)
     if comm.rank != 0:
         return
     import pyvista
@@ -174,8 +58,8 @@ def render_midplane(
     ``fields`` maps a panel title to a P1 (or DG0) function. Collective; rank 0 draws.
     """
     comm = next(iter(fields.values())).function_space.mesh.comm
-    _prepare(comm)
-    grids = {label: _gather_grid(T) for label, T in fields.items()}
+    prepare(comm)
+    grids = {label: gather_grid(T) for label, T in fields.items()}
     if comm.rank != 0:
         return
     import pyvista

@@ -13,11 +13,11 @@ from lkfem.core.bcs import BoundaryCondition, Convection, HeatFlux, Temperature
 from lkfem.core.domain import Domain, from_mesh
 from lkfem.core.materials import Material
 from lkfem.errors import CaseError, LkfemError, MeshError, SolverError
+from lkfem.log import get_logger, set_log_level
 from lkfem.mesh.gmsh import from_gmsh
 from lkfem.mesh.importer import read_mesh, read_msh
 from lkfem.mesh.load import load_domain
 from lkfem.output.fields import FieldWriter, OutputFields
-from lkfem.output.log import get_logger, set_log_level
 from lkfem.output.probes import probe
 from lkfem.physics.fourier.solver import SteadyFourierResult, solve_steady_fourier
 from lkfem.physics.lk.problem import LKProblem

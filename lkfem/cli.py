@@ -13,7 +13,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from lkfem import __version__
+from lkfem._version import __version__
 
 __all__ = ["main"]
 

@@ -21,9 +21,9 @@ from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
 from lkfem.core.names import check_names
 from lkfem.errors import LkfemError
+from lkfem.log import logger
 from lkfem.mesh.load import load_domain
 from lkfem.output.fields import FieldWriter
-from lkfem.output.log import logger
 from lkfem.output.observer import Observer
 from lkfem.output.probes import probe
 from lkfem.output.results import ResultsDir, write_json

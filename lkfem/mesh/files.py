@@ -25,6 +25,7 @@ from mpi4py import MPI
 
 from lkfem.core.domain import Domain
 from lkfem.errors import MeshError
+from lkfem.log import logger
 from lkfem.mesh import generators
 from lkfem.mesh.gmsh import from_gmsh
 
@@ -220,16 +221,18 @@ def mesh_command(name: str, tokens: Sequence[str], out: str | None, comm: MPI.Co
         raise MeshError(f"{name}: --out FILE.msh (or FILE.xdmf) is required")
     domain, files = write_mesh(name, params, out, comm)
     exterior = domain.exterior_boundaries()
-    if comm.rank == 0:
 
-        def listing(names: dict[str, int]) -> str:
-            return ", ".join(f"{k} ({v})" for k, v in names.items())
+    def listing(names: dict[str, int]) -> str:
+        return ", ".join(f"{k} ({v})" for k, v in names.items())
 
-        interfaces = {k: v for k, v in domain.boundaries.items() if k not in exterior}
-        print(f"{name}: {domain.num_cells()} cells, {domain.num_vertices()} vertices")
-        print(f"  regions:    {listing(domain.regions)}")
-        print(f"  boundaries: {listing({k: domain.boundaries[k] for k in exterior})}")
-        if interfaces:
-            print(f"  interfaces: {listing(interfaces)}")
-        kinds = {".msh": "gmsh", ".xdmf": "ParaView", ".h5": "its data"}
-        print("wrote " + ", ".join(f"{f} ({kinds[f.suffix]})" for f in files), flush=True)
+    interfaces = {k: v for k, v in domain.boundaries.items() if k not in exterior}
+    lines = [
+        f"{name}: {domain.num_cells()} cells, {domain.num_vertices()} vertices",
+        f"  regions:    {listing(domain.regions)}",
+        f"  boundaries: {listing({k: domain.boundaries[k] for k in exterior})}",
+    ]
+    if interfaces:
+        lines.append(f"  interfaces: {listing(interfaces)}")
+    kinds = {".msh": "gmsh", ".xdmf": "ParaView", ".h5": "its data"}
+    lines.append("wrote " + ", ".join(f"{f} ({kinds[f.suffix]})" for f in files))
+    logger.info("\n".join(lines))

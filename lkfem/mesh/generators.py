@@ -22,7 +22,7 @@ __all__ = ["available", "parameters", "check", "build"]
 
 def available() -> list[str]:
     """Names of the geometry generators."""
-    from lkfem import meshes
+    import lkfem.meshes as meshes
 
     return sorted(
         m.name for m in pkgutil.iter_modules(meshes.__path__) if not m.name.startswith("_")

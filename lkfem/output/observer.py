@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from lkfem.log import logger
 from lkfem.output.fields import FieldWriter
-from lkfem.output.log import logger
 from lkfem.output.series import TimeSeries
 from lkfem.stepping import StepRecord, TimeSettings
 

@@ -79,7 +79,8 @@ def block_options(element: str) -> dict[str, Any]:
 class BlockPreconditioner:
     """Sets up the field split of an LK problem's SNES and the T-block approximation.
 
-    Call it with the SNES (it is the ``configure`` hook of :class:`lkfem.solvers.newton.NewtonSolver`);
+    Call it with the SNES (it is the ``configure`` hook of
+    :class:`lkfem.solvers.newton.NewtonSolver`);
     call :meth:`update` whenever Δt changes.
     """
 

@@ -14,7 +14,7 @@ from lkfem.case.reader import Reader
 from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
-from lkfem.output.log import logger
+from lkfem.log import logger
 from lkfem.physics.base import Physics
 from lkfem.stepping import TimeSettings
 from lkfem.studies.cloak import VARIANTS, CloakLayout, cloak_metrics

@@ -1,4 +1,5 @@
-"""Boundary and interface conditions of the Landau–Khalatnikov problem (:mod:`lkfem.physics.lk.problem`).
+"""Boundary and interface conditions of the Landau–Khalatnikov problem
+(:mod:`lkfem.physics.lk.problem`).
 
 Functions of an :class:`~lkfem.physics.lk.problem.LKProblem` under construction:
 

@@ -13,8 +13,9 @@ boundaries, such that for all (p, v) with v = 0 there
       + ∫ [C Ṫ v − q·∇v − Q v] dx + Σ_flux ∫ g v ds + Σ_conv ∫ h (T − T∞) v ds = 0.
 
 Regions listed as ``inactive`` (e.g. a heat-superconducting rod modelled elsewhere, see
-:mod:`lkfem.physics.superconductor.model`) are left out: the integrals run over the active regions only and
-the dofs that touch no active cell are fixed (to zero). Named interior interfaces between an
+:mod:`lkfem.physics.superconductor.model`) are left out: the integrals run over the active
+regions only and the dofs that touch no active cell are fixed (to zero). Named interior
+interfaces between an
 active and an inactive region may carry a heat exchange (``interface_exchange``): heat leaving
 the active side per unit area h (T − T_other), the term Σ ∫ h (T − T_other) v dS in the energy
 equation (T and v are continuous there, so either side's trace will do; ``taylor_hood`` and
@@ -26,8 +27,8 @@ convection conditions natural. The time derivative is u̇ ≈ (α0 u + α1 uⁿ 
 Constants, so backward Euler, variable-step BDF2 and the steady problem (α = 0) share one
 compiled form.
 
-The element choice and mixed spaces are in :mod:`lkfem.physics.lk.spaces`; the boundary and interface
-conditions (strong, inactive regions, exchange checks, Nitsche and hdiv boundary terms) in
+The element choice and mixed spaces are in :mod:`lkfem.physics.lk.spaces`; the boundary and
+interface conditions (strong, inactive regions, exchange checks, Nitsche and hdiv boundary terms) in
 :mod:`lkfem.physics.lk.conditions`.
 """
 

@@ -1,13 +1,15 @@
 """The heat superconductor (MODEL.md §3, paper 001 eqs. 3–10): rods of rotating time crystals
 between normal reservoirs; model, signs and discretisation in docs/theory.md.
 
-The reservoirs are an :class:`~lkfem.physics.lk.problem.LKProblem` with the rod regions inactive and a heat
-exchange κ_SN (T_N − T_s,p) on each SN interface. Each connected rod piece p has a temperature
+The reservoirs are an :class:`~lkfem.physics.lk.problem.LKProblem` with the rod regions inactive
+and a heat exchange κ_SN (T_N − T_s,p) on each SN interface. Each connected rod piece p has a
+temperature
 T_s,p, a phase φ_p + θ with dφ_p/dt = ω0(T_s,p), and the balance Σ C_s|Ω| dT_s,p/dt = heat in
 (contacts, and ∓ E_J ω0 ∫ sin Δ dA through weak links). The reservoir problem is affine in the
 T_s: after one reservoir solve, the T_s follow from a small linear system of the reservoirs'
 unit responses (cached per Δt) and the reservoir field is corrected by superposition (a chord
-iteration when the reservoirs are nonlinear). θ comes from :mod:`lkfem.physics.superconductor.twist`.
+iteration when the reservoirs are nonlinear). θ comes from
+:mod:`lkfem.physics.superconductor.twist`.
 """
 
 from __future__ import annotations

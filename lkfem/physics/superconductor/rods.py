@@ -15,7 +15,7 @@ from mpi4py import MPI
 from lkfem.core import expressions
 from lkfem.core.domain import Domain
 from lkfem.errors import CaseError, SolverError
-from lkfem.output.log import logger
+from lkfem.log import logger
 
 __all__ = ["RodMaterial", "SNInterface", "WeakLink", "interface_regions", "rod_pieces"]
 

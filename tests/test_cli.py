@@ -8,6 +8,7 @@ import textwrap
 import pytest
 
 from lkfem.cli import main
+
 from .verification import assert_rejected, clean_env, run_on_ranks
 
 GOOD = """

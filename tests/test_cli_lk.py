@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lkfem.cli import main
+
 from .verification import assert_rejected, run_on_ranks
 
 CASE = """

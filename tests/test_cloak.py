@@ -12,6 +12,7 @@ import ufl
 import lkfem as lk
 from lkfem.mesh import generators
 from lkfem.studies.cloak import CloakLayout, cloak_metrics, transformation_conductivity
+
 from .verification import assert_rejected, l2_error, rates, run_on_ranks
 
 R1, R2, R3 = 0.1, 0.15, 0.25  # object, insulating layer, conducting layer (m)

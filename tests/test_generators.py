@@ -15,6 +15,7 @@ import lkfem as lk
 from lkfem.cli import main
 from lkfem.mesh import generators
 from lkfem.mesh.files import parse_value
+
 from .verification import clean_env
 
 FACES = ["left", "right", "front", "back", "bottom", "top"]

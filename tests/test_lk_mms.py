@@ -10,6 +10,7 @@ import lkfem as lk
 from lkfem import TimeSettings, run_transient
 from lkfem.core.domain import from_mesh
 from lkfem.physics.lk.problem import LKProblem
+
 from .verification import l2_error, rates
 
 A_, B_, ZETA, LAM = 2.0, 0.5, 1.5, 0.1  # Landau coefficients of the manufactured problems

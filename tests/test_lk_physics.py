@@ -14,6 +14,7 @@ from lkfem import TimeSettings, run_transient
 from lkfem.core.domain import from_mesh
 from lkfem.physics.lk.problem import LKProblem
 from lkfem.physics.lk.quantities import Quantities
+
 from .verification import assemble_global, global_profile, mode_amplitude
 
 

@@ -11,6 +11,7 @@ from mpi4py import MPI
 
 import lkfem as lk
 from lkfem.mesh.importer import _region_data
+
 from .verification import assert_rejected
 
 THICKNESS, LY, LZ = (0.3, 0.7), 0.25, 0.25

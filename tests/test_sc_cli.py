@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from lkfem.cli import main
+
 from .verification import assert_rejected, run_on_ranks
 
 STEADY = """

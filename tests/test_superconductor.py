@@ -18,6 +18,7 @@ from lkfem.physics.superconductor.model import (
     WeakLink,
 )
 from lkfem.physics.superconductor.twist import dominant_frequency
+
 from .verification import assemble_global
 
 GEOMETRY = dict(radius=0.15, box_length=0.6, box_width=0.6, h=0.2, h_rod=0.1)

@@ -54,8 +54,9 @@ from mpi4py import MPI
 
 import lkfem as lk
 from lkfem.meshes import spherical_cloak
-from lkfem.plot.render import RenderError, render_midplane
-from lkfem.studies.cloak import CloakLayout, cloak_metrics
+from lkfem.plot import RenderError, render_midplane
+
+log = lk.get_logger("cloak_vs_bare")  # "[lkfem.cloak_vs_bare] ..." on rank 0
 
 # %% [markdown]
 # ## Parameters
@@ -76,15 +77,15 @@ SIZES = {  # mesh size away from the cloak, and in it (m)
     "full": {"h": 0.04, "h_interface": 0.012},
     "large": {"h": 0.02, "h_interface": 0.006},
 }
-LAYOUT = CloakLayout(
+LAYOUT = lk.CloakLayout(
     object=("object",), layers=("inner_layer", "outer_layer"), background="background"
 )
-
-
-def log(comm: MPI.Comm, message: str) -> None:
-    """Print on rank 0 only."""
-    if comm.rank == 0:
-        print(message, flush=True)
+MATERIALS = {
+    "background": lk.Material(k=K0),
+    "object": lk.Material(k=K_OBJECT),
+    "inner_layer": lk.Material(k=K_INSULATOR),
+    "outer_layer": lk.Material(k=K2),
+}
 
 
 def memory_gb(comm: MPI.Comm) -> tuple[float, float]:
@@ -102,6 +103,57 @@ def memory_gb(comm: MPI.Comm) -> tuple[float, float]:
 
 
 # %%
+def solve_variants(domain: lk.Domain, stages: dict[str, float]) -> tuple[dict, dict]:
+    """T and the CG iterations of the cloaked, bare and reference runs; times into ``stages``."""
+    bcs = {"left": lk.Temperature(value=T_HOT), "right": lk.Temperature(value=T_COLD)}
+    T, iterations = {}, {}
+    for variant, m in (
+        ("cloaked", MATERIALS),
+        ("bare", LAYOUT.materials(MATERIALS, "bare")),
+        ("reference", LAYOUT.materials(MATERIALS, "reference")),
+    ):
+        t0 = time.perf_counter()
+        result = lk.solve_steady_fourier(domain, m, bcs, solver_options={"ksp_rtol": 1e-10})
+        stages[f"solve_{variant}_s"] = time.perf_counter() - t0
+        T[variant], iterations[variant] = result.T, result.solve.iterations
+        log.info(
+            f"{variant}: {result.solve.iterations} CG iterations "
+            f"({stages[f'solve_{variant}_s']:.1f} s)"
+        )
+    return T, iterations
+
+
+# %% [markdown]
+# ## Picture: isotherms on the mid-plane, cloaked and bare side by side
+#
+# `lkfem.plot.render_midplane` gathers both fields on rank 0 and draws them off screen with
+# common isotherms; where no off-screen rendering is possible, a warning and no picture.
+
+
+# %%
+def picture(path: Path, T: dict) -> bool:
+    """``isotherms.png``; False (with a warning) when it cannot be drawn."""
+    try:
+        render_midplane(
+            path,
+            {"cloaked object": T["cloaked"], "bare object": T["bare"]},
+            normal="z",
+            isotherms=15,
+        )
+    except RenderError as exc:
+        log.warning(str(exc))
+        return False
+    return True
+
+
+# %% [markdown]
+# ## The study
+#
+# Mesh, the three solves, the metrics, the picture, and a summary with the time and memory of
+# each stage.
+
+
+# %%
 def main(size: str = "test", out: str = "results/cloak_vs_bare") -> dict[str, Any]:
     comm = MPI.COMM_WORLD
     folder = Path(out)
@@ -111,57 +163,21 @@ def main(size: str = "test", out: str = "results/cloak_vs_bare") -> dict[str, An
     started = time.perf_counter()
     domain = spherical_cloak.build(comm, lx=L, ly=L, lz=L, r1=R1, r2=R2, r3=R3, **SIZES[size])
     stages["mesh_s"] = time.perf_counter() - started
-    log(
-        comm,
+    log.info(
         f"mesh: {domain.num_cells()} cells, {domain.num_vertices()} vertices "
-        f"({stages['mesh_s']:.1f} s)",
+        f"({stages['mesh_s']:.1f} s)"
     )
-    materials = {
-        "background": lk.Material(k=K0),
-        "object": lk.Material(k=K_OBJECT),
-        "inner_layer": lk.Material(k=K_INSULATOR),
-        "outer_layer": lk.Material(k=K2),
-    }
-    bcs = {"left": lk.Temperature(value=T_HOT), "right": lk.Temperature(value=T_COLD)}
-    T, iterations = {}, {}
-    for variant, m in (
-        ("cloaked", materials),
-        ("bare", LAYOUT.materials(materials, "bare")),
-        ("reference", LAYOUT.materials(materials, "reference")),
-    ):
-        t0 = time.perf_counter()
-        result = lk.solve_steady_fourier(domain, m, bcs, solver_options={"ksp_rtol": 1e-10})
-        stages[f"solve_{variant}_s"] = time.perf_counter() - t0
-        T[variant], iterations[variant] = result.T, result.solve.iterations
-        log(
-            comm,
-            f"{variant}: {result.solve.iterations} CG iterations "
-            f"({stages[f'solve_{variant}_s']:.1f} s)",
-        )
-    metrics = cloak_metrics(domain, LAYOUT, T["cloaked"], T["reference"], T["bare"])
-    log(
-        comm,
+    T, iterations = solve_variants(domain, stages)
+    metrics = lk.cloak_metrics(domain, LAYOUT, T["cloaked"], T["reference"], T["bare"])
+    log.info(
         f"g = {metrics['g']:.3g}; max |T - T_ref| outside: cloaked "
         f"{metrics['max_abs_dT_outside_K']:.3g} K, "
-        f"bare {metrics['bare_max_abs_dT_outside_K']:.3g} K",
+        f"bare {metrics['bare_max_abs_dT_outside_K']:.3g} K"
     )
-
-    # %% [markdown]
-    # ## Picture: isotherms on the mid-plane, cloaked and bare side by side
-
-    # %%
     files = {"summary": str(folder / "summary.json")}
     t0 = time.perf_counter()
-    try:
-        render_midplane(
-            folder / "isotherms.png",
-            {"cloaked object": T["cloaked"], "bare object": T["bare"]},
-            normal="z",
-            isotherms=15,
-        )
+    if picture(folder / "isotherms.png", T):
         files["isotherms"] = str(folder / "isotherms.png")
-    except RenderError as exc:
-        log(comm, f"warning: {exc}")
     stages["picture_s"] = time.perf_counter() - t0
     stages["total_s"] = time.perf_counter() - started
     peak_rank, peak_total = memory_gb(comm)
@@ -179,11 +195,10 @@ def main(size: str = "test", out: str = "results/cloak_vs_bare") -> dict[str, An
     }
     if comm.rank == 0:
         Path(files["summary"]).write_text(json.dumps(summary, indent=2) + "\n")
-    log(
-        comm,
+    log.info(
         f"{domain.num_cells()} cells on {comm.size} rank(s): {stages['total_s']:.1f} s, "
         f"peak memory {peak_rank:.2f} GB per rank ({peak_total:.2f} GB in all); "
-        f"results in {folder}",
+        f"results in {folder}"
     )
     return summary
 

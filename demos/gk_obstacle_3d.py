@@ -65,7 +65,7 @@ from typing import Any
 
 import numpy as np
 import ufl
-from dolfinx import fem, plot
+from dolfinx import fem
 from dolfinx.common import Timer
 from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
@@ -73,9 +73,9 @@ from petsc4py import PETSc
 
 import lkfem as lk
 from lkfem.meshes import box_with_sphere
-from lkfem.physics.lk.problem import LKProblem
-from lkfem.physics.lk.quantities import Quantities
-from lkfem.plot.render import RenderError, _offscreen
+from lkfem.plot import RenderError, gather_grid, prepare
+
+log = lk.get_logger("gk_obstacle_3d")  # "[lkfem.gk_obstacle_3d] ..." on rank 0
 
 # %% [markdown]
 # ## Parameters
@@ -94,12 +94,6 @@ SIZES = {  # mesh size away from the sphere and at it (m)
     "test": {"h": 0.25, "h_interface": 0.1},
     "full": {"h": 0.1, "h_interface": 0.04},
 }
-
-
-def log(comm: MPI.Comm, message: str) -> None:
-    """Print on rank 0 only."""
-    if comm.rank == 0:
-        print(message, flush=True)
 
 
 # %% [markdown]
@@ -132,7 +126,7 @@ def solve(domain: lk.Domain, ell: float) -> dict[str, Any]:
         "right": lk.Temperature(value=T_COLD),
         "sphere": lk.HeatFlux(value=0.0, slip="no_slip"),
     }
-    problem = LKProblem(
+    problem = lk.LKProblem(
         domain, {"matrix": lk.Material(k=K, ell=ell)}, bcs, element=element, degree=1
     )
     unknowns = problem.W.dofmap.index_map.size_global * problem.W.dofmap.index_map_bs
@@ -140,7 +134,7 @@ def solve(domain: lk.Domain, ell: float) -> dict[str, Any]:
         started = time.perf_counter()
         info = problem.solve_steady()
         seconds = time.perf_counter() - started
-    flows = Quantities(problem).evaluate()["heat_flow_W"]
+    flows = lk.Quantities(problem).evaluate()["heat_flow_W"]
     k_eff = flows["right"] / ((T_HOT - T_COLD) / LX * LY * LZ)
     q, T = problem.split()
     result = {
@@ -189,58 +183,16 @@ def to_p1(q: fem.Function, cellwise: bool) -> fem.Function:
 
 
 # %% [markdown]
-# ## Gathering a P1 field on rank 0
-#
-# Each rank sends its owned cells (in global point numbers) and its owned points with the
-# values there; rank 0 puts them together into one pyvista grid. Numbering the points globally
-# joins the partitions exactly (the coordinates of a shared point, computed on two ranks, may
-# differ in the last bit, so merging by position would leave seams).
-
-
-# %%
-def gather_grid(f: fem.Function):  # type: ignore[no-untyped-def]
-    """A pyvista grid of P1 function ``f`` (scalar or vector) on rank 0; None elsewhere."""
-    V = f.function_space
-    mesh = V.mesh
-    comm = mesh.comm
-    topology, cell_types, x = plot.vtk_mesh(V)
-    num_owned = mesh.topology.index_map(mesh.topology.dim).size_local
-    per_cell = topology.size // cell_types.size
-    cells = topology.reshape(-1, per_cell)[:num_owned].copy()
-    imap, bs = V.dofmap.index_map, V.dofmap.index_map_bs
-    local = imap.size_local + imap.num_ghosts
-    cells[:, 1:] = imap.local_to_global(np.arange(local, dtype=np.int32))[cells[:, 1:]]
-    owned = imap.size_local
-    values = f.x.array.real.reshape(-1, bs)[:owned].copy()
-    parts = comm.gather(
-        (cells, cell_types[:num_owned], imap.local_range[0], x[:owned], values), root=0
-    )
-    if comm.rank != 0:
-        return None
-    import pyvista
-
-    points = np.zeros((imap.size_global, 3))
-    data = np.zeros((imap.size_global, bs))
-    for _, _, start, x_p, values_p in parts:
-        points[start : start + x_p.shape[0]] = x_p
-        data[start : start + x_p.shape[0]] = values_p
-    grid = pyvista.UnstructuredGrid(
-        np.concatenate([p[0] for p in parts]).ravel(),
-        np.concatenate([p[1] for p in parts]),
-        points,
-    )
-    grid.point_data[f.name] = data if bs > 1 else data.ravel()
-    return grid
-
-
-# %% [markdown]
 # ## Pictures
 #
-# Off screen on rank 0 (`lkfem.plot.render._offscreen` starts Xvfb for VTK < 9.4, EGL from 9.4).
+# Rank 0 draws, off screen, from pyvista grids of the whole fields: `lkfem.plot.gather_grid`
+# puts a distributed field together there (partitions joined by global point numbering), and
+# `lkfem.plot.prepare` sets up off-screen rendering (Xvfb for VTK < 9.4, EGL from 9.4).
+#
 # The flux picture cuts the channel at the mid-plane z = lz/2 and colours the cut by |q|; the
 # streamlines above it start on a grid of points just downstream of the hot end and are drawn
 # as tubes coloured by |q|, on one colour scale for both models. (The on-screen text has no
-# "|": VTK 9.6 does not draw it.) Rank 0 draws; a failure there is raised on every rank.
+# "|": VTK 9.6 does not draw it.)
 
 # %%
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")  # has ℓ; VTK's Arial has not
@@ -257,7 +209,6 @@ def _plotter(panels: int, size: tuple[int, int]):  # type: ignore[no-untyped-def
     """``panels`` side by side, each ``size`` pixels, and a narrow column for the colour bar."""
     import pyvista
 
-    _offscreen()
     bar = 0.24
     plotter = pyvista.Plotter(
         off_screen=True,
@@ -373,6 +324,41 @@ def render_midplane(path: Path, grids: list, titles: list[str]) -> None:
 
 
 # %% [markdown]
+# Both pictures, Fourier and GK side by side. Every rank sends its part of the fields to
+# rank 0, which draws; a failure there is raised on every rank, so none waits forever.
+
+
+# %%
+def draw(runs: list[dict[str, Any]], reduction: float, out_dir: Path) -> dict[str, Path]:
+    """``q_streamlines.png`` and ``T_midplane.png`` in ``out_dir``; collective."""
+    comm = MPI.COMM_WORLD
+    prepare(comm)  # off-screen rendering on rank 0, or RenderError on every rank
+    fourier, gk = runs
+    q_grids = [gather_grid(r["q"]) for r in runs]
+    T_grids = [gather_grid(r["T"]) for r in runs]
+    files = {
+        "streamlines": out_dir / "q_streamlines.png",
+        "midplane": out_dir / "T_midplane.png",
+    }
+    error = None
+    if comm.rank == 0:
+        titles = [
+            f"Fourier (ℓ = 0)\nk_eff = {fourier['k_eff']:.3f} W/(m K)",
+            f"Guyer–Krumhansl (ℓ = {ELL} m, no-slip sphere)\n"
+            f"k_eff = {gk['k_eff']:.3f} W/(m K), {100 * reduction:.1f} % below Fourier",
+        ]
+        try:
+            render_streamlines(files["streamlines"], q_grids, titles)
+            render_midplane(files["midplane"], T_grids, titles)
+        except Exception as exc:  # raised on every rank below, so none waits forever
+            error = f"{type(exc).__name__}: {exc}"
+    error = comm.bcast(error, root=0)
+    if error is not None:
+        raise RenderError(f"gk_obstacle_3d: no pictures: {error}")
+    return files
+
+
+# %% [markdown]
 # ## The study
 #
 # Build the mesh once, solve Fourier and GK, report k_eff and the reduction caused by the
@@ -394,10 +380,9 @@ def main(size: str = "full", out: str = "results/demos/gk_obstacle_3d") -> dict:
 
     with Timer("gk_obstacle: mesh"):
         domain = build_domain(comm, size)
-    log(
-        comm,
+    log.info(
         f"mesh ({size}): {domain.num_cells()} cells, {domain.num_vertices()} vertices, "
-        f"{comm.size} rank(s), {time.perf_counter() - started:.1f} s",
+        f"{comm.size} rank(s), {time.perf_counter() - started:.1f} s"
     )
     volume = comm.allreduce(fem.assemble_scalar(fem.form(1.0 * domain.dx)), op=MPI.SUM)
     f = 1 - volume / (LX * LY * LZ)
@@ -405,47 +390,25 @@ def main(size: str = "full", out: str = "results/demos/gk_obstacle_3d") -> dict:
     for ell in (0.0, ELL):
         run = solve(domain, ell)
         flows = run["heat_flow_W"]
-        log(
-            comm,
+        log.info(
             f"ell = {ell:.3g} m ({run['element']}, {run['unknowns']} unknowns, "
             f"{run['linear_solver']}): k_eff = {run['k_eff']:.5f} W/(m K), "
             f"H_left = {flows['left']:.6g} W, H_right = {flows['right']:.6g} W, "
             f"{run['newton_iterations']} Newton / {run['linear_iterations']} linear "
-            f"iterations, {run['solve_s']:.1f} s",
+            f"iterations, {run['solve_s']:.1f} s"
         )
         runs.append(run)
     fourier, gk = runs
     reduction = 1 - gk["k_eff"] / fourier["k_eff"]
     maxwell = K * 2 * (1 - f) / (2 + f)
-    log(
-        comm,
+    log.info(
         f"void fraction f = {f:.4f}: Fourier k_eff/k = {fourier['k_eff'] / K:.4f} "
         f"(Maxwell's dilute estimate {maxwell / K:.4f}); GK (ell = {ELL} m, no-slip "
-        f"sphere) k_eff/k = {gk['k_eff'] / K:.4f}: {100 * reduction:.2f} % below Fourier",
+        f"sphere) k_eff/k = {gk['k_eff'] / K:.4f}: {100 * reduction:.2f} % below Fourier"
     )
 
     with Timer("gk_obstacle: pictures"):
-        q_grids = [gather_grid(r["q"]) for r in runs]
-        T_grids = [gather_grid(r["T"]) for r in runs]
-        files = {
-            "streamlines": out_dir / "q_streamlines.png",
-            "midplane": out_dir / "T_midplane.png",
-        }
-        error = None
-        if comm.rank == 0:
-            titles = [
-                f"Fourier (ℓ = 0)\nk_eff = {fourier['k_eff']:.3f} W/(m K)",
-                f"Guyer–Krumhansl (ℓ = {ELL} m, no-slip sphere)\n"
-                f"k_eff = {gk['k_eff']:.3f} W/(m K), {100 * reduction:.1f} % below Fourier",
-            ]
-            try:
-                render_streamlines(files["streamlines"], q_grids, titles)
-                render_midplane(files["midplane"], T_grids, titles)
-            except Exception as exc:  # raised on every rank below, so none waits forever
-                error = f"{type(exc).__name__}: {exc}"
-        error = comm.bcast(error, root=0)
-        if error is not None:
-            raise RenderError(f"gk_obstacle_3d: no pictures: {error}")
+        files = draw(runs, reduction, out_dir)
 
     result = {
         "size": size,
@@ -471,7 +434,7 @@ def main(size: str = "full", out: str = "results/demos/gk_obstacle_3d") -> dict:
             "unknowns": {str(k): v for k, v in result["unknowns"].items()},
         }
         files["summary"].write_text(json.dumps(summary, indent=2) + "\n")
-    log(comm, f"wrote {', '.join(result['files'].values())} ({result['seconds']:.1f} s)")
+    log.info(f"wrote {', '.join(result['files'].values())} ({result['seconds']:.1f} s)")
     return result
 
 

@@ -14,21 +14,30 @@
 # c = √(k/(Cτ)); Guyer–Krumhansl adds the non-local length ℓ, which at ℓ² = kτ/C ("Fourier
 # resonance") cancels the wave and above it makes the pulse spread faster than Fourier.
 #
-# Strong form (physical parameters k, τ, ℓ, C; see docs/theory.md):
+# Run: `python3 demos/heat_pulse_slab.py [--size test|full] [--out DIR]`, or under
+# `mpirun -n 2`. Output: `heat_pulse.png` (rear-face temperature and profiles) and
+# `rear_face.csv`.
+#
+# ## Strong form
+#
+# Physical parameters k, τ, ℓ, C (docs/theory.md), T = 0 and q = 0 at t = 0:
 #
 #     τ ∂q/∂t + q = −k∇T + ℓ²∇²q,      C ∂T/∂t + ∇·q = 0,
 #     q·n = −P on the front face (x = 0) while START < t ≤ START + PULSE, q·n = 0 elsewhere
 #     (free slip where ℓ > 0).
 #
-# Weak form: lkfem's monolithic (q, T) formulation — for ℓ = 0 q ∈ DG, T ∈ P1 ("primal"),
-# for ℓ > 0 Taylor–Hood (q ∈ P2³, T ∈ P1) with the flux condition imposed by Nitsche's
-# method — and BDF2 in time with steps landing on the start and the end of the pulse. (The
-# pulse starts after the first, backward-Euler, step: BDF2 then conserves the injected energy
-# exactly once its start-up transient has decayed.)
+# ## Weak form
 #
-# Run: `python3 demos/heat_pulse_slab.py [--size test|full] [--out DIR]`, or under
-# `mpirun -n 2`. Output: `heat_pulse.png` (rear-face temperature and profiles) and
-# `rear_face.csv`.
+# lkfem's monolithic (q, T) formulation in Landau form, a = 1/k, Γ = τ/k, λ = ℓ²/k: find
+# (q, T) such that for all (p, v)
+#
+#     ∫ (Γ ∂q/∂t·p + a q·p + λ ∇q:∇p + ∇T·p) dx + Nitsche terms (ℓ > 0)
+#       + ∫ (C ∂T/∂t v − q·∇v) dx + ∫_front g v ds = 0,      g = −P during the pulse.
+#
+# For ℓ = 0, q ∈ [DG0]³ and T ∈ P1 ("primal"); for ℓ > 0 Taylor–Hood (q ∈ [P2]³, T ∈ P1)
+# with q·n = g imposed by Nitsche's method. In time, BDF2 with steps landing on the start and
+# the end of the pulse. (The pulse starts after the first, backward-Euler, step: BDF2 then
+# conserves the injected energy exactly once its start-up transient has decayed.)
 
 # %%
 from __future__ import annotations
@@ -41,9 +50,9 @@ from dolfinx import fem
 from mpi4py import MPI
 
 import lkfem as lk
-from lkfem import TimeSettings, run_transient
 from lkfem.meshes import layered_slab
-from lkfem.physics.lk.problem import LKProblem
+
+log = lk.get_logger("heat_pulse_slab")  # "[lkfem.heat_pulse_slab] ..." on rank 0
 
 # %% [markdown]
 # ## Parameters (SI-like units, scaled so that the slab is 1 m thick)
@@ -65,13 +74,21 @@ SIZES = {
 }
 
 
+# %% [markdown]
+# ## One model
+#
+# The pulse is a flux condition on "left" switched on and off by an expression of t; after
+# every step the mean rear-face temperature is recorded, and the profile T(x) at the snapshot
+# times.
+
+
 # %%
 def simulate(domain, tau, ell, dt, t_end, snapshots):
     """Rear-face mean temperature over time and T(x) profiles at ``snapshots``."""
     material = lk.Material(k=K, C=C, tau=tau, ell=ell)
     window = f"(t > {START} + 1e-12)*(t < {START + PULSE} + 1e-12)"
     bcs = {"left": lk.HeatFlux(value=f"-{POWER}*{window}")}
-    problem = LKProblem(domain, {"layer0": material}, bcs, degree=1)
+    problem = lk.LKProblem(domain, {"layer0": material}, bcs, degree=1)
     problem.set_initial(T0=0.0)
     rear = fem.form(problem.T * domain.ds(domain.boundaries["right"]))
     area = WIDTH * WIDTH
@@ -85,10 +102,10 @@ def simulate(domain, tau, ell, dt, t_end, snapshots):
             if abs(step.t - ts) < 1e-9:
                 profiles[ts] = _profile(problem, domain)
 
-    settings = TimeSettings(
+    settings = lk.TimeSettings(
         t_end=t_end, dt=dt, scheme="bdf2", milestones=(START, START + PULSE, *snapshots)
     )
-    run_transient(problem, settings, record)
+    lk.run_transient(problem, settings, record)
     energy = comm.allreduce(fem.assemble_scalar(fem.form(C * problem.T * problem.dx)), op=MPI.SUM)
     problem.destroy()
     return np.array(times), np.array(rear_T), profiles, energy
@@ -103,6 +120,14 @@ def _profile(problem, domain, n=101):
     return x, np.array([values[f"p{i}"]["T"] for i in range(n)])
 
 
+# %% [markdown]
+# ## The three models
+#
+# One mesh, three runs; all of the injected energy P × PULSE × area stays in the adiabatic
+# slab, and the time at which the rear face reaches half its final rise tells the models
+# apart (Cattaneo's wave arrives at about L/c).
+
+
 # %%
 def main(size: str = "full", out: str = "results/demos/heat_pulse_slab") -> dict:
     comm = MPI.COMM_WORLD
@@ -111,8 +136,7 @@ def main(size: str = "full", out: str = "results/demos/heat_pulse_slab") -> dict
     snapshots = (0.1, 0.2)
     results = {}
     for name, (tau, ell) in MODELS.items():
-        if comm.rank == 0:
-            print(f"[heat pulse] {name}: tau = {tau} s, ell = {ell:.3f} m", flush=True)
+        log.info(f"{name}: tau = {tau} s, ell = {ell:.3f} m")
         results[name] = simulate(domain, tau, ell, setup["dt"], setup["t_end"], snapshots)
     injected = POWER * PULSE * WIDTH * WIDTH  # J: all of it stays in the adiabatic slab
     summary = {
@@ -128,14 +152,16 @@ def main(size: str = "full", out: str = "results/demos/heat_pulse_slab") -> dict
         _write_csv(folder / "rear_face.csv", results)
         _plot(folder / "heat_pulse.png", results, snapshots, summary)
         summary["files"] = [str(folder / "heat_pulse.png"), str(folder / "rear_face.csv")]
-        for name, t_half in summary["rear_T_half_time_s"].items():
-            print(
-                f"[heat pulse] {name}: rear face reaches half its final rise at t = {t_half:.4f} s",
-                flush=True,
-            )
+    for name, t_half in summary["rear_T_half_time_s"].items():
+        log.info(f"{name}: rear face reaches half its final rise at t = {t_half:.4f} s")
     return summary
 
 
+# %% [markdown]
+# ## Post-processing: the half-rise time, the table and the picture
+
+
+# %%
 def _half_rise_time(t, T):
     target = 0.5 * T[-1]
     index = int(np.argmax(T >= target))

@@ -14,17 +14,37 @@
 # reservoir resistance) does not depend on the rod's length. A normal rod of conductivity k in
 # the same place adds its series resistance L/(k A): its current falls as 1/(R0 + L/(kA)).
 #
-# Strong form (docs/theory.md, "Heat superconductor"): reservoirs −∇·(k∇T) = 0 (the LK
-# model's Fourier limit) with κ_SN (T − T_s) leaving through each contact; the rod's balance
-# Σ_contacts ∫ κ_SN (T_N − T_s) dA = 0 fixes T_s; the twist solves −∇·(κ ω0 ∇θ) = 0 with
-# κ ω0 ∂θ/∂n = κ_SN (T_N − T_s) on the contacts.
-#
-# Weak form: the reservoirs' (q, T) mixed form (primal element) with the exchange term
-# ∫ κ_SN (T − T_s) v dS; θ in P1 on the rod, zero mean.
-#
 # Run: `python3 demos/heat_superconductor_rod.py [--size test|full] [--out DIR]`, or under
 # `mpirun -n 2`. Output: `current_vs_length.png` (J against L, and θ along the rod),
 # `current_vs_length.csv`, and `fields.xdmf` (T with T_s in the rod, q, θ, j_s; for ParaView).
+#
+# ## Strong form
+#
+# Steady state (docs/theory.md, "Heat superconductor"). In the reservoirs, Fourier conduction
+# (the LK model's Fourier limit)
+#
+#     q = −k∇T,      ∇·q = 0,
+#
+# with T = ±δT/2 on "hot" and "cold", adiabatic elsewhere, and q·n = κ_SN (T − T_s) leaving
+# through each contact. The rod has one temperature T_s, fixed by its balance
+#
+#     Σ_contacts ∫ κ_SN (T_N − T_s) dA = 0,
+#
+# and the twist θ solves −∇·(κ ω0 ∇θ) = 0 in the rod with κ ω0 ∂θ/∂n = κ_SN (T_N − T_s) on the
+# contacts (0 on its free surface); the supercurrent is j_s = −κ ω0 ∇θ.
+#
+# ## Weak form
+#
+# Reservoirs: the (q, T) mixed form with the primal element, q ∈ [DG0]³, T ∈ P1, T = ±δT/2 on
+# hot and cold: for all (p, v), v = 0 there,
+#
+#     ∫ (q·p / k + ∇T·p) dx − ∫ q·∇v dx + Σ_contacts ∫ κ_SN (T − T_s) v dS = 0.
+#
+# Twist: θ ∈ P1 on the rod with ∫ θ dx = 0 such that, for all ψ ∈ P1 on the rod,
+#
+#     ∫ κ ω0 ∇θ·∇ψ dx = Σ_contacts ∫ κ_SN (T_N − T_s) ψ dS.
+#
+# The normal rod is the same reservoir problem with the rod region a conductor of k_normal.
 
 # %%
 from __future__ import annotations
@@ -37,10 +57,8 @@ from mpi4py import MPI
 
 import lkfem as lk
 from lkfem.meshes import rod_between_reservoirs
-from lkfem.physics.lk.problem import LKProblem
-from lkfem.physics.lk.quantities import Quantities
-from lkfem.physics.superconductor.model import HeatSuperconductor, RodMaterial, SNInterface
-from lkfem.physics.superconductor.physics import SuperconductorFields
+
+log = lk.get_logger("heat_superconductor_rod")  # "[lkfem.heat_superconductor_rod] ..." on rank 0
 
 # %% [markdown]
 # ## Parameters (scaled units)
@@ -50,12 +68,21 @@ DT = 1.0  # K: far faces at ±δT/2
 KAPPA_SN = 0.5  # W/(m² K), each contact
 K_RESERVOIR = 50.0  # W/(m K)
 K_NORMAL = 1.0  # W/(m K), the normal rod
-ROD = RodMaterial(kappa=1.0, omega0="2*pi*(1 + 0.1*T)", C=1.0)  # J/m, rad/s, J/(m³ K)
+ROD = lk.RodMaterial(kappa=1.0, omega0="2*pi*(1 + 0.1*T)", C=1.0)  # J/m, rad/s, J/(m³ K)
 SIZES = {
     "test": {"h": 0.25, "h_rod": 0.12, "lengths": (0.6, 1.2, 1.8)},
     "full": {"h": 0.1, "h_rod": 0.04, "lengths": (0.5, 1.0, 1.5, 2.0, 3.0, 4.0)},
 }
 GEOMETRY = {"radius": 0.15, "box_length": 0.6, "box_width": 0.6}
+
+
+# %% [markdown]
+# ## One rod length
+#
+# The superconducting rod and the normal rod on the same mesh: J is the heat through the left
+# contact (superconductor) or through the cold face (normal rod). For the middle length the
+# fields go to `fields.xdmf`: `lk.SuperconductorFields` holds them (T with T_s in the rod, q,
+# θ, j_s, T_s) and `lk.FieldWriter` writes them.
 
 
 # %%
@@ -71,26 +98,28 @@ def currents(
     bcs = {"hot": lk.Temperature(value=DT / 2), "cold": lk.Temperature(value=-DT / 2)}
     reservoir = lk.Material(k=K_RESERVOIR)
     reservoirs = {"reservoir_left": reservoir, "reservoir_right": reservoir}
-    sc = HeatSuperconductor(
+    sc = lk.HeatSuperconductor(
         domain,
         reservoirs,
         {"rod": ROD},
         bcs,
         contacts=[
-            SNInterface(name=name, kappa_SN=KAPPA_SN) for name in ("contact_left", "contact_right")
+            lk.SNInterface(name=name, kappa_SN=KAPPA_SN)
+            for name in ("contact_left", "contact_right")
         ],
     )
     record = sc.solve_steady()
     record["contact_area_m2"] = sc.area["contact_left"]
     if fields is not None:
-        writer = SuperconductorFields(fields, sc)
-        writer.write(0.0)
+        output = lk.SuperconductorFields(sc)
+        writer = lk.FieldWriter(fields, domain, output)
+        writer.write(0.0)  # refreshes the fields from the solution, then writes them
         writer.close()
-        record["theta_profile"] = _axis_profile(writer.theta, domain.region_cells("rod"), comm)
+        record["theta_profile"] = axis_profile(output.theta, domain.region_cells("rod"), comm)
     sc.destroy()
-    normal = LKProblem(domain, {**reservoirs, "rod": lk.Material(k=K_NORMAL)}, bcs)
+    normal = lk.LKProblem(domain, {**reservoirs, "rod": lk.Material(k=K_NORMAL)}, bcs)
     normal.solve_steady()
-    J_normal = Quantities(normal).evaluate()["heat_flow_W"]["cold"]
+    J_normal = lk.Quantities(normal).evaluate()["heat_flow_W"]["cold"]
     normal.destroy()
     return record["contact_heat_W"]["contact_left"], J_normal, record
 
@@ -101,7 +130,7 @@ def currents(
 
 
 # %%
-def _axis_profile(theta, cells, comm: MPI.Comm) -> tuple[np.ndarray, np.ndarray]:
+def axis_profile(theta, cells, comm: MPI.Comm) -> tuple[np.ndarray, np.ndarray]:
     V = theta.function_space
     owned = V.dofmap.index_map.size_local
     dofs = np.unique(V.dofmap.list[cells])
@@ -113,6 +142,14 @@ def _axis_profile(theta, cells, comm: MPI.Comm) -> tuple[np.ndarray, np.ndarray]
     return xs[order], values[order]
 
 
+# %% [markdown]
+# ## The sweep over rod lengths
+#
+# J of both rods for every length; the table goes to `current_vs_length.csv` and the picture,
+# and θ along the middle-length rod is compared with eq. 8.
+
+
+# %%
 def main(size: str = "full", out: str = "results/demos/heat_superconductor_rod") -> dict:
     comm = MPI.COMM_WORLD
     setup = SIZES[size]
@@ -128,12 +165,10 @@ def main(size: str = "full", out: str = "results/demos/heat_superconductor_rod")
         if fields is not None:
             profile, profile_J = record["theta_profile"], J_s
         rows.append((length, J_s, J_n))
-        if comm.rank == 0:
-            print(
-                f"[superconductor] L = {length:g} m: J = {J_s:.6g} W (superconducting), "
-                f"{J_n:.6g} W (normal rod), T_s = {record['Ts_K']['rod']:.3g} K",
-                flush=True,
-            )
+        log.info(
+            f"L = {length:g} m: J = {J_s:.6g} W (superconducting), "
+            f"{J_n:.6g} W (normal rod), T_s = {record['Ts_K']['rod']:.3g} K"
+        )
     table = np.array(rows)
     A = record["contact_area_m2"]
     summary = {
@@ -166,6 +201,14 @@ def main(size: str = "full", out: str = "results/demos/heat_superconductor_rod")
     return summary
 
 
+# %% [markdown]
+# ## Picture
+#
+# Left: J against L for both rods, with the contact limit κ_SN A δT/2 (ideal reservoirs).
+# Right: θ along the superconducting rod against the slope of eq. 8.
+
+
+# %%
 def _plot(path, table, summary, profile, length):
     import matplotlib
 

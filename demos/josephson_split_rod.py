@@ -19,10 +19,15 @@
 # |ω0(T_L) − ω0(T_R)| (the reservoirs'); then it sweeps the initial phase difference at
 # T_L = T_R.
 #
-# Strong form (docs/theory.md, "Heat superconductor"): reservoirs C ∂T/∂t − ∇·(k∇T) = 0
-# (the LK model's Fourier limit), T = T_L, T_R on the far faces, κ_SN (T − T_s,p) leaving
-# through each piece's contact; each piece p has one temperature T_s,p and a phase
-# φ_p + θ with
+# Run: `python3 demos/josephson_split_rod.py [--size test|full] [--out DIR]`, or under
+# `mpirun -n 2`. Output: `josephson.png` (link current, its spectrum, the DC sweep),
+# `link_current.csv` (the AC time series), `summary.json`.
+#
+# ## Strong form
+#
+# docs/theory.md, "Heat superconductor". Reservoirs: C ∂T/∂t − ∇·(k∇T) = 0 (the LK model's
+# Fourier limit), T = T_L, T_R on the far faces, κ_SN (T − T_s,p) leaving through each piece's
+# contact. Each piece p has one temperature T_s,p and a phase φ_p + θ with
 #
 #     dφ_p/dt = ω0(T_s,p),
 #     C_s |Ω_p| dT_s,p/dt = ∫ κ_SN (T_N − T_s,p) dA ∓ ∫ E_J ω0(T_s,p) sin Δ dA,
@@ -32,20 +37,26 @@
 # with Δ = (φ_L + θ_L) − (φ_R + θ_R) on the link (− for the left piece: heat leaves it when
 # sin Δ > 0).
 #
-# Weak form: the reservoirs' (q, T) mixed form (primal element) with the exchange term
-# ∫ κ_SN (T − T_s) v dS and backward Euler; the T_s from the reservoirs' unit responses; θ in
-# P1 on each piece, zero mean; φ by the trapezoidal rule.
+# ## Weak form
 #
-# Run: `python3 demos/josephson_split_rod.py [--size test|full] [--out DIR]`, or under
-# `mpirun -n 2`. Output: `josephson.png` (link current, its spectrum, the DC sweep),
-# `link_current.csv` (the AC time series), `summary.json`.
+# Reservoirs: the (q, T) mixed form with the primal element, q ∈ [DG0]³, T ∈ P1, T = T_L, T_R
+# on the far faces, backward Euler in time: for all (p, v), v = 0 there,
+#
+#     ∫ (q·p / k + ∇T·p) dx + ∫ (C ∂T/∂t v − q·∇v) dx + Σ_contacts ∫ κ_SN (T − T_s,p) v dS = 0.
+#
+# The T_s,p follow from the pieces' balances through the reservoirs' unit responses; φ_p
+# advances by the trapezoidal rule. Twist of piece p: θ ∈ P1 on Ω_p, ∫ θ dx = 0, such that
+# for all ψ ∈ P1 on Ω_p
+#
+#     ∫ κ ω0 ∇θ·∇ψ dx = −∫ C_s (dT_s,p/dt) ψ dx + ∫ g ψ dS,
+#
+# with g the heat entering per area through the piece's contact and the link.
 
 # %%
 from __future__ import annotations
 
 import argparse
 import json
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -53,13 +64,8 @@ from mpi4py import MPI
 
 import lkfem as lk
 from lkfem.meshes import split_rod
-from lkfem.physics.superconductor.model import (
-    HeatSuperconductor,
-    RodMaterial,
-    SNInterface,
-    WeakLink,
-)
-from lkfem.physics.superconductor.twist import dominant_frequency, spectrum
+
+log = lk.get_logger("josephson_split_rod")  # "[lkfem.josephson_split_rod] ..." on rank 0
 
 # %% [markdown]
 # ## Parameters (scaled units)
@@ -75,8 +81,8 @@ T_L, T_R = 1.0, 0.0  # K: far faces of the left and right reservoirs (AC run)
 T_DC = 0.5  # K: both far faces (DC runs)
 KAPPA_SN = 50.0  # W/(m² K), each contact
 RESERVOIR = lk.Material(k=100.0, C=1.0)  # W/(m K), J/(m³ K)
-ROD = RodMaterial(kappa=1.0, omega0="2*pi*(1 + 0.5*T)", C=1.0)  # J/m, rad/s, J/(m³ K)
-LINK = WeakLink(name="weak_link", E_J=1e-3)  # J/m²
+ROD = lk.RodMaterial(kappa=1.0, omega0="2*pi*(1 + 0.5*T)", C=1.0)  # J/m, rad/s, J/(m³ K)
+LINK = lk.WeakLink(name="weak_link", E_J=1e-3)  # J/m²
 PHASE_AC = np.pi / 2  # rad: initial phase difference of the AC run
 GEOMETRY = {"length": 1.0, "radius": 0.15, "box_length": 0.4, "box_width": 0.5}
 SIZES = {
@@ -104,21 +110,22 @@ SIZES = {
 
 
 # %%
-def superconductor(domain, T_left: float, T_right: float) -> HeatSuperconductor:
+def superconductor(domain, T_left: float, T_right: float) -> lk.HeatSuperconductor:
     """Reservoirs held at T_left and T_right on their far faces, two rod pieces, one link."""
-    return HeatSuperconductor(
+    return lk.HeatSuperconductor(
         domain,
         {"reservoir_left": RESERVOIR, "reservoir_right": RESERVOIR},
         {"rod_left": ROD, "rod_right": ROD},
         {"hot": lk.Temperature(value=T_left), "cold": lk.Temperature(value=T_right)},
         contacts=[
-            SNInterface(name=name, kappa_SN=KAPPA_SN) for name in ("contact_left", "contact_right")
+            lk.SNInterface(name=name, kappa_SN=KAPPA_SN)
+            for name in ("contact_left", "contact_right")
         ],
         links=[LINK],
     )
 
 
-def start(sc: HeatSuperconductor, T_left: float, T_right: float, phase: float) -> None:
+def start(sc: lk.HeatSuperconductor, T_left: float, T_right: float, phase: float) -> None:
     """Reservoirs and pieces at their far faces' temperatures, φ_L − φ_R = ``phase``, t = 0."""
     x_mid = GEOMETRY["length"] / 2
     sc.set_initial(
@@ -162,7 +169,7 @@ def ac_run(domain, setup: dict) -> tuple[dict, dict]:
     data = series(sc.run(setup["t_end"], setup["dt"]))
     area = sc.area["weak_link"]
     sc.destroy()
-    measured = dominant_frequency(data["t_s"], data["J_out_W"])
+    measured = lk.dominant_frequency(data["t_s"], data["J_out_W"])
     pairs = zip(data["Ts_left_K"], data["Ts_right_K"], strict=True)
     omega_Ts = np.abs([ROD.omega(a) - ROD.omega(b) for a, b in pairs])
     predicted_Ts = float(omega_Ts.mean())  # the pieces' actual temperatures
@@ -231,7 +238,42 @@ def dc_runs(domain, setup: dict) -> dict:
 
 
 # %% [markdown]
+# ## Report
+#
+# The AC frequency against both predictions, the AC amplitude against E_J ω0(T_L) A, and
+# each DC run's current against E_J ω0 A sin Δ0.
+
+
+# %%
+def report(ac: dict, dc: dict) -> None:
+    log.info(
+        f"AC, T_L = {T_L:g} K, T_R = {T_R:g} K "
+        f"(mean T_s = {ac['Ts_left_mean_K']:.6g} K, {ac['Ts_right_mean_K']:.3g} K): "
+        f"ω = {ac['omega_measured_rad_s']:.6f} rad/s measured; "
+        f"|ω0(T_s,L) − ω0(T_s,R)| = {ac['omega_predicted_Ts_rad_s']:.6f} rad/s "
+        f"(relative error {ac['relative_error_Ts']:.2e}), "
+        f"|ω0(T_L) − ω0(T_R)| = {ac['omega_predicted_reservoirs_rad_s']:.6f} rad/s "
+        f"(relative error {ac['relative_error_reservoirs']:.2e})"
+    )
+    log.info(
+        f"AC amplitude: max J = {ac['J_max_W']:.6g} W, "
+        f"E_J ω0(T_L) A = {ac['amplitude_predicted_W']:.6g} W"
+    )
+    for phase, J, ratio in zip(dc["phase0_rad"], dc["J_DC_W"], dc["J_over_bound"], strict=True):
+        log.info(
+            f"DC, T_L = T_R = {T_DC:g} K, Δ0 = {phase:+.4f} rad: "
+            f"J = {J:+.6g} W = {ratio:+.5f} E_J ω0(T_s,L) A (sin Δ0 = {np.sin(phase):+.5f})"
+        )
+    log.info(
+        f"DC: max |J| / (E_J ω0 A) = {dc['max_ratio_to_bound']:.12f}, "
+        f"drift over {dc['run_time_s']:g} s ≤ {dc['max_drift_over_bound']:.1e} E_J ω0 A"
+    )
+
+
+# %% [markdown]
 # ## Run, write and plot
+#
+# The files are written on rank 0.
 
 
 # %%
@@ -242,33 +284,8 @@ def main(size: str = "full", out: str = "results/demos/josephson_split_rod") -> 
     data, ac = ac_run(domain, setup)
     dc = dc_runs(domain, setup)
     summary = {"size": size, "ac": ac, "dc": dc}
+    report(ac, dc)
     if comm.rank == 0:
-        print(
-            f"[josephson] AC, T_L = {T_L:g} K, T_R = {T_R:g} K "
-            f"(mean T_s = {ac['Ts_left_mean_K']:.6g} K, {ac['Ts_right_mean_K']:.3g} K): "
-            f"ω = {ac['omega_measured_rad_s']:.6f} rad/s measured; "
-            f"|ω0(T_s,L) − ω0(T_s,R)| = {ac['omega_predicted_Ts_rad_s']:.6f} rad/s "
-            f"(relative error {ac['relative_error_Ts']:.2e}), "
-            f"|ω0(T_L) − ω0(T_R)| = {ac['omega_predicted_reservoirs_rad_s']:.6f} rad/s "
-            f"(relative error {ac['relative_error_reservoirs']:.2e})",
-            flush=True,
-        )
-        print(
-            f"[josephson] AC amplitude: max J = {ac['J_max_W']:.6g} W, "
-            f"E_J ω0(T_L) A = {ac['amplitude_predicted_W']:.6g} W",
-            flush=True,
-        )
-        for phase, J, ratio in zip(dc["phase0_rad"], dc["J_DC_W"], dc["J_over_bound"], strict=True):
-            print(
-                f"[josephson] DC, T_L = T_R = {T_DC:g} K, Δ0 = {phase:+.4f} rad: "
-                f"J = {J:+.6g} W = {ratio:+.5f} E_J ω0(T_s,L) A (sin Δ0 = {np.sin(phase):+.5f})",
-                flush=True,
-            )
-        print(
-            f"[josephson] DC: max |J| / (E_J ω0 A) = {dc['max_ratio_to_bound']:.12f}, "
-            f"drift over {dc['run_time_s']:g} s ≤ {dc['max_drift_over_bound']:.1e} E_J ω0 A",
-            flush=True,
-        )
         folder = Path(out)
         folder.mkdir(parents=True, exist_ok=True)
         csv, png = folder / "link_current.csv", folder / "josephson.png"
@@ -288,6 +305,14 @@ def main(size: str = "full", out: str = "results/demos/josephson_split_rod") -> 
     return summary
 
 
+# %% [markdown]
+# ## Picture
+#
+# Left: the AC link current with the model E_J ω0 A sin(Δ0 + Δω0 t); middle: its spectrum with
+# the predicted frequency; right: the DC sweep against E_J ω0 A sin Δ0.
+
+
+# %%
 def _plot(path: Path, data: dict, summary: dict) -> bool:
     """The three panels; False (with a warning) when matplotlib is missing."""
     try:
@@ -296,7 +321,7 @@ def _plot(path: Path, data: dict, summary: dict) -> bool:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as error:
-        warnings.warn(f"no picture: {error}", stacklevel=2)
+        log.warning(f"no picture: {error}")
         return False
     ac, dc = summary["ac"], summary["dc"]
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(16, 4.8))
@@ -313,7 +338,7 @@ def _plot(path: Path, data: dict, summary: dict) -> bool:
     ax1.set_title(f"AC: T_L = {T_L:g} K, T_R = {T_R:g} K")
     ax1.legend(loc="upper center", fontsize=8, ncol=2)
 
-    omega, amp = spectrum(t, J)
+    omega, amp = lk.spectrum(t, J)
     ax2.plot(omega, amp * 1e3, ".-", label="spectrum of J (Hann window)")
     ax2.axvline(
         ac["omega_predicted_Ts_rad_s"],

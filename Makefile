@@ -9,6 +9,10 @@ SUITES ?= trixie sid
 DEMO_SUITE ?= trixie
 ROOTFS := env/rootfs
 PYTHON ?= python3
+# Each checkout installs itself (editable) into its own virtual environment on top of the
+# system's FEniCSx: .venv/trixie, .venv/sid inside the roots, .venv/local elsewhere.
+VENV ?= .venv/$(or $(LKFEM_ENV),local)
+VPY := $(CURDIR)/$(VENV)/bin/python
 NP ?= 2
 PYTEST_ARGS ?=
 TEST_TIMEOUT ?= 1500  # seconds for each pytest run: a hang fails loudly, well inside CI's limit
@@ -30,18 +34,19 @@ test: env
 demo:  # builds only the environment it runs in
 	@$(ROOTFS) run $(DEMO_SUITE) -- make --no-print-directory demo-here DEMO_CASE=$(DEMO_CASE) DEMO_OUT=$(DEMO_OUT)
 
-install-here:
-	@$(PYTHON) -c "import lkfem.meshes, sys; sys.exit(0 if lkfem.__file__.startswith('$(CURDIR)/') else 1)" 2>/dev/null \
-	    || $(PYTHON) -m pip install --quiet --no-deps --no-build-isolation --break-system-packages -e . 2>&1 | grep -v "^WARNING: Running pip as" || true
-	@$(PYTHON) -c "import lkfem.meshes" || { echo "lkfem failed to install" >&2; exit 1; }
+install-here:  # this checkout, editable, in its own venv (the system's packages visible)
+	@test -x $(VPY) || $(PYTHON) -m venv --without-pip --system-site-packages $(VENV)
+	@$(VPY) -c "import lkfem.meshes, sys; sys.exit(0 if lkfem.__file__.startswith('$(CURDIR)/') else 1)" 2>/dev/null \
+	    || $(VPY) -m pip install --quiet --no-deps --no-build-isolation -e . 2>&1 | grep -v "^WARNING: Running pip as" || true
+	@$(VPY) -c "import lkfem.meshes" || { echo "lkfem failed to install" >&2; exit 1; }
 
 test-here: install-here
-	timeout $(TEST_TIMEOUT) $(PYTHON) -m pytest $(PYTEST_ARGS)
-	timeout $(TEST_TIMEOUT) mpirun -n $(NP) $(PYTHON) -m mpi4py -m pytest -m "not serial" \
+	timeout $(TEST_TIMEOUT) $(VPY) -m pytest $(PYTEST_ARGS)
+	timeout $(TEST_TIMEOUT) mpirun -n $(NP) $(VPY) -m mpi4py -m pytest -m "not serial" \
 	    --color=no -p no:cacheprovider $(PYTEST_ARGS)
 
 demo-here: install-here
-	mpirun -n $(NP) lkfem run $(DEMO_CASE) --out $(DEMO_OUT)
+	mpirun -n $(NP) $(VENV)/bin/lkfem run $(DEMO_CASE) --out $(DEMO_OUT)
 	@echo "Results: $(CURDIR)/$(DEMO_OUT) (summary.json, fields.xdmf for ParaView, T.png)"
 
 lint:  # on the host: pip install ruff
@@ -49,4 +54,4 @@ lint:  # on the host: pip install ruff
 	ruff format --check lkfem meshes tests demos benchmarks
 
 clean:
-	rm -rf results build *.egg-info .pytest_cache
+	rm -rf results build *.egg-info .pytest_cache .venv

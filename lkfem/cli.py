@@ -1,8 +1,11 @@
 """The ``lkfem`` command.
 
-    lkfem run CASE.toml --out DIR     solve a case; DIR receives summary.json, XDMF and a PNG
+    lkfem run CASE.toml --out DIR     solve a case; DIR receives summary.json, XDMF, a PNG, run.log
     lkfem generators                  list the mesh generators and their parameters
     lkfem mesh NAME --PARAM V --out F.msh     write a generator's mesh: F.msh (gmsh), F.xdmf
+    lkfem info                        versions of lkfem and its stack, ranks, PETSc packages
+
+``-q``/``--quiet`` shows warnings and errors only, ``-v``/``--verbose`` a line per time step.
 
 User mistakes end with a one-line message and exit code 2; no traceback.
 """
@@ -23,11 +26,15 @@ def _parser() -> argparse.ArgumentParser:
         prog="lkfem", description="Landau–Khalatnikov heat-flux multiphysics on FEniCSx."
     )
     parser.add_argument("--version", action="version", version=f"lkfem {__version__}")
+    loud = parser.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    loud.add_argument("-v", "--verbose", action="store_true", help="a line per time step")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="solve a case file")
     run.add_argument("case", help="the case file (TOML)")
     run.add_argument("--out", required=True, help="results folder (replaced on success)")
     sub.add_parser("generators", help="list the mesh generators and their parameters")
+    sub.add_parser("info", help="versions of lkfem and its stack, MPI ranks, PETSc packages")
     mesh = sub.add_parser(
         "mesh",
         help="write a generator's mesh: FILE.msh for gmsh and FILE.xdmf + .h5 for ParaView",
@@ -44,10 +51,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``lkfem`` command; returns the exit code."""
     args = _parser().parse_args(argv)
     # Heavy imports (dolfinx, PETSc, MPI) only once the arguments are known to be well formed.
+    import logging
+
     from mpi4py import MPI
 
     from lkfem.errors import LkfemError
+    from lkfem.log import set_log_level
 
+    set_log_level(
+        logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    )
     comm = MPI.COMM_WORLD
     try:
         if args.command == "run":
@@ -62,6 +75,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for name in generators.available():
                     params = ", ".join(f"{k}={v!r}" for k, v in generators.parameters(name).items())
                     print(f"{name}: {params}")
+        elif args.command == "info":
+            from lkfem.info import report
+
+            text = report(comm)
+            if comm.rank == 0:
+                print(text)
         elif args.command == "mesh":
             from lkfem.mesh.files import mesh_command
 

@@ -1,15 +1,19 @@
 """lkfem's messages through the standard :mod:`logging` module: the ``lkfem`` logger prints on
 rank 0 only, to the current standard output, as ``[lkfem] message`` (warnings as
-``[lkfem] warning: message``). Quiet it with ``logging.getLogger("lkfem").setLevel(...)`` or
-:func:`set_log_level`; demos log through :func:`get_logger`.
+``[lkfem] warning: message``). :func:`set_log_level` sets what reaches the terminal
+(``logging.WARNING``: quiet; ``logging.DEBUG``: every step); :class:`RunLog` keeps a run's
+messages, with times, for the results folder's ``run.log``. Demos log through
+:func:`get_logger`.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
+from typing import IO
 
-__all__ = ["get_logger", "set_log_level", "logger"]
+__all__ = ["get_logger", "set_log_level", "logger", "RunLog"]
 
 logger = logging.getLogger("lkfem")
 
@@ -45,8 +49,9 @@ def _install() -> None:
     handler = _Stdout(sys.stdout)
     handler.addFilter(_RankZero())
     handler.setFormatter(_Formatter())
+    handler.setLevel(logging.INFO)
     logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
+    logger.setLevel(logging.DEBUG)
     logger.propagate = False
 
 
@@ -56,8 +61,54 @@ def get_logger(name: str | None = None) -> logging.Logger:
 
 
 def set_log_level(level: int | str) -> None:
-    """``logging.WARNING`` for quiet runs, ``logging.DEBUG`` for more."""
-    logger.setLevel(level)
+    """What reaches the terminal: ``logging.WARNING`` for quiet runs, ``logging.DEBUG`` for a
+    line per time step; ``logging.INFO`` by default."""
+    for handler in logger.handlers:
+        if isinstance(handler, _Stdout):
+            handler.setLevel(level)
+
+
+class RunLog(logging.Handler):
+    """The messages of one run (rank 0), with times: kept in memory until :meth:`open` names
+    the file, then written as they come. Use as a context manager around the run."""
+
+    def __init__(self, level: int = logging.INFO):
+        super().__init__(level)
+        self.addFilter(_RankZero())
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+        self.lines: list[str] = []
+        self.fh: IO[str] | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = self.format(record)
+        if self.fh is None:
+            self.lines.append(line)
+        else:
+            self.fh.write(line + "\n")
+            self.fh.flush()
+
+    def open(self, path: Path) -> None:
+        """Write what was kept to ``path`` (rank 0) and go on writing there."""
+        from mpi4py import MPI
+
+        if MPI.COMM_WORLD.rank == 0:
+            self.fh = open(path, "w")
+            self.fh.write("".join(line + "\n" for line in self.lines))
+            self.fh.flush()
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+        super().close()
+
+    def __enter__(self) -> RunLog:
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logger.removeHandler(self)
+        self.close()
 
 
 _install()

@@ -21,7 +21,7 @@ from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
 from lkfem.core.names import check_names
 from lkfem.errors import LkfemError
-from lkfem.log import logger
+from lkfem.log import RunLog, logger
 from lkfem.mesh.load import load_domain
 from lkfem.output.fields import FieldWriter
 from lkfem.output.observer import Observer
@@ -47,6 +47,13 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
     Returns:
         The summary written to ``summary.json``.
     """
+    with RunLog() as runlog:
+        summary = _run(case, out, comm, runlog)
+    logger.info(f"results in {Path(out).resolve()} ({', '.join(summary['files'])})")
+    return summary
+
+
+def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> dict[str, Any]:
     start = time.perf_counter()
     logger.info(f"case {case.source}: {case.title} on {comm.size} rank(s)")
     domain = load_domain(case, comm)
@@ -64,11 +71,15 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
         case.source,
         inactive=physics.inactive_regions(case),
     )
+    for name, study in STUDIES.items():
+        if name in case.sections:
+            study.check(case, domain)
     if case.probes:  # a probe outside the mesh is an input error: find out before solving
         V = fem.functionspace(domain.mesh, ("Lagrange", 1))
         probe(domain, [fem.Function(V)], case.probes, case.source)
 
     with ResultsDir(out, comm) as tmp:
+        runlog.open(tmp / "run.log")
         t0 = time.perf_counter()
         model = physics.build(case, domain)
         try:
@@ -76,28 +87,30 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
             files = ["summary.json", *_solve(case, domain, model, tmp)]
             logger.info(f"{model.label}: solved ({time.perf_counter() - t0:.1f} s)")
             T, q = model.outputs.T, model.outputs.q
-            studies = {
-                name: study.run(case, domain, physics, T)
-                for name, study in STUDIES.items()
-                if name in case.sections
-            }
-            summary = _summary(case, domain, model, studies, comm)
-            summary["probes"] = probe(domain, [T, q], case.probes, case.source)
+            entries = model.summary()
+            regions = _regions(domain, model, comm)
         finally:
-            model.destroy()
+            model.destroy()  # before the studies' solves: one factorisation at a time
+        studies = {
+            name: study.run(case, domain, physics, T)
+            for name, study in STUDIES.items()
+            if name in case.sections
+        }
+        summary = _summary(case, domain, {**entries, **studies}, regions, comm)
+        summary["probes"] = probe(domain, [T, q], case.probes, case.source)
         if case.png:
             try:
                 render_png(tmp / "T.png", T, case.title)
                 files.append("T.png")
             except LkfemError as exc:
                 logger.warning(str(exc))
-        summary["files"] = files
+        summary["files"] = files + ["run.log"]
         summary["timings_s"] = {
             "solve": time.perf_counter() - t0,
             "total": time.perf_counter() - start,
         }
         write_json(tmp / "summary.json", summary, comm)
-    logger.info(f"results in {Path(out).resolve()} ({', '.join(files)})")
+        runlog.close()
     return summary
 
 
@@ -108,8 +121,11 @@ def _solve(case: Case, domain: Domain, model: Model, out: Path) -> list[str]:
     if settings is None:
         logger.info(model.solve_steady())
         observer = Observer(model, FieldWriter(_xdmf(case, out), domain, model.outputs))
-        observer.steady()
-        steps: list[Any] = []
+        try:
+            observer.steady()
+        except BaseException:
+            observer.close()
+            raise
     else:
         stepper = model.stepper(settings)
         series = TimeSeries(out / "timeseries.csv" if case.csv else None, domain.comm)
@@ -134,9 +150,8 @@ def _xdmf(case: Case, out: Path) -> Path | None:
     return out / "fields.xdmf" if case.xdmf else None
 
 
-def _summary(
-    case: Case, domain: Domain, model: Model, studies: dict[str, Any], comm: MPI.Comm
-) -> dict[str, Any]:
+def _regions(domain: Domain, model: Model, comm: MPI.Comm) -> dict[str, Any]:
+    """Volume and mean T of every region (the model's own mean where it has one)."""
     T = model.outputs.T
     regions = {}
     for name, tag in domain.regions.items():
@@ -146,6 +161,12 @@ def _summary(
             integral = fem.assemble_scalar(fem.form(T * domain.dx(tag)))
             own = comm.allreduce(integral, op=MPI.SUM) / volume
         regions[name] = {"volume_m3": volume, "mean_T_K": own}
+    return regions
+
+
+def _summary(
+    case: Case, domain: Domain, entries: dict[str, Any], regions: dict[str, Any], comm: MPI.Comm
+) -> dict[str, Any]:
     return {
         "lkfem_version": __version__,
         "dolfinx_version": dolfinx.__version__,
@@ -159,7 +180,6 @@ def _summary(
             "regions": sorted(domain.regions),
             "boundaries": sorted(domain.boundaries),
         },
-        **model.summary(),
-        **studies,
+        **entries,
         "regions": regions,
     }

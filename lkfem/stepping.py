@@ -157,7 +157,7 @@ def march(
     while t < settings.t_end * (1 - 1e-12):
         target = next(m for m in targets if m > t * (1 + 1e-12) + 1e-300)
         step = min(dt, target - t)
-        if target - t - step < 1e-9 * step:  # do not leave a sliver before a milestone
+        if target - t - step < 1e-6 * step:  # no sliver before a milestone (nor round-off's)
             step = target - t
         alpha = bdf_coefficients(settings.scheme, step, dt_prev)
         outcome = stepper.attempt(t + step, step, alpha, may_fail=settings.adaptive)

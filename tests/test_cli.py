@@ -68,6 +68,41 @@ def test_run_writes_summary_fields_and_png(folder, comm):
     assert sorted(p.name for p in folder.iterdir()) == ["case.toml", "out"]
 
 
+def test_quiet_run_keeps_its_log_in_the_results(folder, comm, capsys):
+    """``-q`` prints nothing on a good run; ``run.log`` in the results folder has the messages
+    (rank 0's, with times) and the summary lists it."""
+    case = _write(folder, GOOD) if comm.rank == 0 else folder / "case.toml"
+    comm.barrier()
+    out = folder / "out"
+    assert main(["-q", "run", str(case), "--out", str(out)]) == 0
+    assert capsys.readouterr().out == ""
+    log = (out / "run.log").read_text()
+    assert "mesh: " in log and "steady Fourier solve: " in log and "Krylov iterations" in log
+    assert log.count("steady Fourier solve") == 1  # one rank writes
+    summary = json.loads((out / "summary.json").read_text())
+    assert "run.log" in summary["files"]
+    assert main(["-v", "run", str(case), "--out", str(out)]) == 0  # and loud again
+    printed = capsys.readouterr().out
+    assert ("[lkfem] mesh: " in printed) == (comm.rank == 0)
+
+
+def test_info_names_the_stack(comm, capsys):
+    assert main(["info"]) == 0
+    printed = capsys.readouterr().out
+    if comm.rank == 0:
+        import dolfinx
+
+        assert "dolfinx" in printed and dolfinx.__version__ in printed
+        assert any(
+            line.split()[-1] == str(comm.size)
+            for line in printed.splitlines()
+            if line.startswith("MPI ranks")
+        )
+        assert "PETSc external packages" in printed
+    else:
+        assert printed == ""
+
+
 BAD = {
     "malformed_toml": (GOOD.replace("[mesh]", "[mesh"), "is not valid TOML"),
     "unknown_key": (

@@ -126,7 +126,7 @@ def test_steady_rod_carries_the_contact_limited_current(shared_tmp, comm):
     assert summary["regions"]["rod"]["mean_T_K"] == sc["pieces"]["rod"]["Ts_K"]
     assert summary["energy_balance_error_W"] < 1e-12
     assert summary["steps"] == 0 and sc["links"] == {}
-    assert set(summary["files"]) == {"summary.json", "fields.xdmf", "fields.h5"}
+    assert set(summary["files"]) == {"summary.json", "fields.xdmf", "fields.h5", "run.log"}
     xdmf = (out / "fields.xdmf").read_text()
     for name in ("T", "q", "theta", "j_s", "T_s"):
         assert f'Name="{name}"' in xdmf, name

@@ -23,13 +23,15 @@ from lkfem.case.sections import (
     parse_mesh,
     parse_time,
 )
-from lkfem.case.spec import Case
+from lkfem.case.spec import SECTIONS, Case
 from lkfem.errors import CaseError
 from lkfem.physics import registry
 from lkfem.physics.lk.spaces import ELEMENTS
 from lkfem.studies import registry as studies
 
 __all__ = ["load_case", "parse_case"]
+
+SECTIONS.update(registry.sections(), studies.sections())
 
 _COMMON = {
     "title",

@@ -13,7 +13,11 @@ from lkfem.core.bcs import BoundaryCondition
 from lkfem.core.materials import Material
 from lkfem.stepping import TimeSettings
 
-__all__ = ["Case", "MeshSpec"]
+__all__ = ["Case", "MeshSpec", "SECTIONS"]
+
+#: the sections physics and studies own (filled by :mod:`lkfem.case.load` from the registries):
+#: ``case.NAME`` is None for one of these that a case does not have
+SECTIONS: set[str] = set()
 
 
 @dataclass(slots=True, kw_only=True, frozen=True)
@@ -59,8 +63,10 @@ class Case:
     sections: Mapping[str, Any] = field(default_factory=dict)
 
     def __getattr__(self, name: str) -> Any:
-        """A physics' or a study's section by its name (``case.cloak``)."""
-        try:
-            return object.__getattribute__(self, "sections")[name]
-        except KeyError:
-            raise AttributeError(f"Case has no attribute or section {name!r}") from None
+        """A physics' or a study's section by its name (``case.cloak``; None when absent)."""
+        sections = object.__getattribute__(self, "sections")
+        if name in sections:
+            return sections[name]
+        if name in SECTIONS:
+            return None
+        raise AttributeError(f"Case has no attribute or section {name!r}")

@@ -82,13 +82,15 @@ class Observer:
         for hook in self.hooks:
             hook(record)
         now = time.perf_counter()
+        line = (
+            f"step {record.step}: t = {record.t:.6g} s of {self.settings.t_end:.6g} s, "
+            f"dt = {record.dt:.3g} s, {record.newton_iterations} Newton iterations"
+        )
         if now - self._last_progress > self.progress_s:
             self._last_progress = now
-            total = self.settings.t_end
-            logger.info(
-                f"step {record.step}: t = {record.t:.6g} s of {total:.6g} s, "
-                f"dt = {record.dt:.3g} s, {record.newton_iterations} Newton iterations"
-            )
+            logger.info(line)
+        else:
+            logger.debug(line)
 
     def finish(self, out: Path | None) -> list[str]:
         """The fields at the last step (when a steady stop ended the run between milestones),

@@ -18,8 +18,8 @@ from dolfinx import fem
 from lkfem.stepping import Stepper, StepRecord, TimeSettings
 
 if TYPE_CHECKING:
-    from lkfem.case.load import Case
     from lkfem.case.reader import Reader
+    from lkfem.case.spec import Case
     from lkfem.core.domain import Domain
     from lkfem.core.materials import Material
     from lkfem.output.fields import OutputFields

@@ -36,6 +36,6 @@ def sections() -> tuple[str, ...]:
 def select(model: str, data: Mapping[str, Any]) -> Physics:
     """The physics that runs a case: the one whose section the case has, else ``model``'s."""
     for p in PHYSICS.values():
-        if p.section is not None and p.section in data:
+        if p.section is not None and data.get(p.section):  # an empty table is no section
             return p
     return PHYSICS[model]

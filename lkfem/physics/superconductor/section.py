@@ -17,7 +17,7 @@ from lkfem.errors import CaseError
 from lkfem.physics.superconductor.rods import RodMaterial, SNInterface, WeakLink
 
 if TYPE_CHECKING:
-    from lkfem.case.load import _Reader
+    from lkfem.case.reader import Reader as _Reader
     from lkfem.core.domain import Domain
 
 __all__ = ["SuperconductorLayout", "parse_superconductor", "check_layout"]

@@ -257,3 +257,22 @@ def test_superconductor_serial_and_parallel_agree(tmp_path):
     for key in ("dominant_omega_rad_s", "amplitude_W"):
         assert link2["spectrum"][key] == pytest.approx(link1["spectrum"][key], rel=1e-8)
     assert summaries[2]["heat_flow_W"] == pytest.approx(summaries[1]["heat_flow_W"], abs=1e-12)
+
+
+def test_an_empty_superconductor_table_is_no_superconductor():
+    """``[superconductor]`` with nothing in it leaves the case to its model (and its checks)."""
+    import tomllib
+
+    import lkfem as lk
+
+    data = tomllib.loads(STEADY)
+    data["superconductor"] = {}
+    data["physics"] = {"model": "fourier"}
+    data["materials"] = {"reservoir_left": {"k": 1.0}, "reservoir_right": {"k": 1.0}}
+    data.pop("initial", None)
+    data.pop("time", None)
+    case = lk.parse_case(data)
+    assert case.physics == "fourier" and case.superconductor is None and case.cloak is None
+    data["time"] = {"t_end": 1.0, "dt": 0.1}
+    with pytest.raises(lk.CaseError, match="the fourier model is steady"):
+        lk.parse_case(data)

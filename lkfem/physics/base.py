@@ -1,4 +1,5 @@
-"""The contract every physics implements (docs/architecture.md).
+"""The contract every physics implements (docs/architecture.md). A physics' classes subclass
+:class:`Physics` and :class:`Model` explicitly to take the defaults of the optional members.
 
 A :class:`Physics` reads and checks its part of a case file and builds a :class:`Model` on a
 mesh. A :class:`Model` holds the unknowns and exposes what the runner needs: its output fields,
@@ -33,10 +34,8 @@ class Model(Protocol):
     #: what the log calls it, e.g. "LK model"
     label: str
 
-    @property
-    def outputs(self) -> OutputFields:
-        """The fields written to the results folder (T and q first), refreshed on demand."""
-        ...
+    #: the fields written to the results folder (T and q first), refreshed by their update()
+    outputs: OutputFields
 
     def describe(self) -> str:
         """One line for the log: elements, unknowns, parts."""
@@ -61,17 +60,17 @@ class Model(Protocol):
 
     def finish(self, out: Path | None) -> list[str]:
         """After the last step: write extra files into ``out`` (None: write none) and return
-        their names."""
-        ...
+        their names. None by default."""
+        return []
 
     def summary(self) -> dict[str, Any]:
         """The physics' entries of ``summary.json``."""
         ...
 
     def mean_temperature(self, region: str) -> float | None:
-        """The mean T of a region where the written T field is not the physics' own (None:
-        the runner averages the T field)."""
-        ...
+        """The mean T of a region where the written T field is not the physics' own (None,
+        the default: the runner averages the T field)."""
+        return None
 
     def destroy(self) -> None: ...
 
@@ -85,14 +84,24 @@ class Physics(Protocol):
     #: ``[physics] model``)
     section: str | None
 
-    def parse(self, r: Reader, data: Mapping[str, Any], model: str) -> Any:
+    def parse(
+        self,
+        r: Reader,
+        data: Mapping[str, Any],
+        model: str,
+        *,
+        materials: Mapping[str, Material],
+        constants: Mapping[str, float],
+    ) -> Any:
         """Check what this physics requires of the case ``data`` (and parse its own section);
-        return its settings (stored as ``case.sections[section]``) or None."""
-        ...
+        return its settings (stored as ``case.sections[section]``) or None. By default there
+        is nothing to check."""
+        return None
 
     def check(self, case: Case, domain: Domain) -> None:
-        """The case's names against the mesh, before anything is written."""
-        ...
+        """The case's names against the mesh, before anything is written (nothing by
+        default)."""
+        return None
 
     def build(
         self, case: Case, domain: Domain, materials: Mapping[str, Material] | None = None
@@ -101,5 +110,6 @@ class Physics(Protocol):
         ...
 
     def inactive_regions(self, case: Case) -> tuple[str, ...]:
-        """Regions the physics models without a [materials] entry (e.g. rods)."""
-        ...
+        """Regions the physics models without a [materials] entry (e.g. rods); none by
+        default."""
+        return ()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from dolfinx import fem
@@ -14,13 +13,14 @@ from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
 from lkfem.errors import LkfemError
 from lkfem.output.fields import OutputFields
+from lkfem.physics.base import Model, Physics
 from lkfem.physics.fourier.solver import SteadyFourierResult, solve_steady_fourier
 from lkfem.stepping import Stepper, StepRecord, TimeSettings
 
 __all__ = ["FourierPhysics", "FourierModel"]
 
 
-class FourierModel:
+class FourierModel(Model):
     """−∇·(k∇T) = Q with the case's conditions: CG + algebraic multigrid, one solve."""
 
     label = "Fourier model"
@@ -70,9 +70,6 @@ class FourierModel:
     def record(self, step: StepRecord | None) -> dict[str, float]:
         return {}
 
-    def finish(self, out: Path | None) -> list[str]:
-        return []
-
     def summary(self) -> dict[str, Any]:
         result = self.result
         assert result is not None
@@ -88,14 +85,11 @@ class FourierModel:
             "energy_balance_error_W": result.balance_error,
         }
 
-    def mean_temperature(self, region: str) -> float | None:
-        return None
-
     def destroy(self) -> None:
         return None
 
 
-class FourierPhysics:
+class FourierPhysics(Physics):
     """``model = "fourier"``: steady conduction; LK-only parameters and transients refused."""
 
     name = "fourier"
@@ -126,12 +120,6 @@ class FourierPhysics:
                     'tau, ell, b, c and the Landau form need model = "lk" in [physics]',
                 )
         return None
-
-    def check(self, case: Case, domain: Domain) -> None:
-        return None
-
-    def inactive_regions(self, case: Case) -> tuple[str, ...]:
-        return ()
 
     def build(
         self, case: Case, domain: Domain, materials: Mapping[str, Material] | None = None

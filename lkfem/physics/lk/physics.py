@@ -5,15 +5,14 @@ time series and the summary."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from dolfinx import fem
 
-from lkfem.case.reader import Reader
 from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
+from lkfem.physics.base import Model, Physics
 from lkfem.physics.lk.outputs import LKOutputs
 from lkfem.physics.lk.problem import LKProblem
 from lkfem.physics.lk.quantities import Quantities
@@ -58,7 +57,7 @@ def quantities_row(t: float, step: StepRecord | None, values: dict[str, Any]) ->
     return row
 
 
-class LKModel:
+class LKModel(Model):
     """The LK problem of a case with its derived quantities and written fields."""
 
     label = "LK model"
@@ -109,9 +108,6 @@ class LKModel:
             self.newton_total += step.newton_iterations
         return quantities_row(float(self.problem.t.value), step, self.values)
 
-    def finish(self, out: Path | None) -> list[str]:
-        return []
-
     def summary(self) -> dict[str, Any]:
         values = self.values
         return {
@@ -130,36 +126,16 @@ class LKModel:
             "energy_balance_error_W": self.worst_balance,
         }
 
-    def mean_temperature(self, region: str) -> float | None:
-        return None
-
     def destroy(self) -> None:
         self.problem.destroy()
 
 
-class LKPhysics:
+class LKPhysics(Physics):
     """``model = "lk"``: the Landau–Khalatnikov heat-flux equations (Fourier, Cattaneo and
     Guyer–Krumhansl as limits)."""
 
     name = "lk"
     section = None
-
-    def parse(
-        self,
-        r: Reader,
-        data: Mapping[str, Any],
-        model: str,
-        *,
-        materials: Mapping[str, Material],
-        constants: Mapping[str, float],
-    ) -> None:
-        return None
-
-    def check(self, case: Case, domain: Domain) -> None:
-        return None
-
-    def inactive_regions(self, case: Case) -> tuple[str, ...]:
-        return ()
 
     def build(
         self, case: Case, domain: Domain, materials: Mapping[str, Material] | None = None

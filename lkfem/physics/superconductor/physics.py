@@ -17,6 +17,7 @@ from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
 from lkfem.errors import CaseError
+from lkfem.physics.base import Model, Physics
 from lkfem.physics.superconductor.fields import SuperconductorFields
 from lkfem.physics.superconductor.model import HeatSuperconductor
 from lkfem.physics.superconductor.section import (
@@ -72,7 +73,7 @@ def _row(record: dict[str, Any], dt: float) -> dict[str, float]:
     return row
 
 
-class SuperconductorModel:
+class SuperconductorModel(Model):
     """Reservoirs and rods of a case, with the records of every step for the spectra."""
 
     label = "heat superconductor"
@@ -206,7 +207,7 @@ class SuperconductorModel:
         self.sc.destroy()
 
 
-class SuperconductorPhysics:
+class SuperconductorPhysics(Physics):
     """``[superconductor]``: heat-superconducting rods coupled to LK reservoirs."""
 
     name = "superconductor"

@@ -10,7 +10,7 @@ import numpy as np
 from mpi4py import MPI
 
 from lkfem.output.series import write_columns
-from lkfem.physics.superconductor.twist import dominant_frequency, spectrum
+from lkfem.physics.superconductor.twist import spectral_peak, spectrum
 
 __all__ = ["link_spectra", "write_spectrum"]
 
@@ -28,29 +28,15 @@ def link_spectra(history: list[dict[str, Any]]) -> dict[str, Any]:
     out = {}
     for name in history[0]["link_heat_W"]:
         t, J = _link_series(history, name)
-        omega = dominant_frequency(t, J)
+        omega, amplitude = spectral_peak(t, J)
         out[name] = {
             "dominant_omega_rad_s": omega,
             "dominant_frequency_Hz": omega / (2 * np.pi),
-            "amplitude_W": _peak_amplitude(t, J),
+            "amplitude_W": amplitude,
             "mean_W": float(J.mean()),
             "resolution_rad_s": 2 * np.pi * (t.size - 1) / (t.size * (t[-1] - t[0])),  # bin
         }
     return out
-
-
-def _peak_amplitude(t: np.ndarray, y: np.ndarray) -> float:
-    """The height of the highest spectral peak, refined like its frequency (a parabola through
-    the logarithms of the three bins around it): a sinusoid's amplitude to about 1 %."""
-    _, amplitude = spectrum(t, y)
-    if amplitude.size < 3 or amplitude[1:].max() <= 0:
-        return 0.0
-    k = 1 + int(np.argmax(amplitude[1:]))
-    if k >= amplitude.size - 1:
-        return float(amplitude[k])
-    a, b, c = np.log(np.maximum(amplitude[k - 1 : k + 2], 1e-300))
-    curvature = a - 2 * b + c
-    return float(np.exp(b - (a - c) ** 2 / (8 * curvature))) if curvature < 0 else float(np.exp(b))
 
 
 def write_spectrum(path: Path, history: list[dict[str, Any]], comm: MPI.Comm) -> None:

@@ -29,7 +29,7 @@ from petsc4py import PETSc
 import lkfem._compat as _compat
 from lkfem.errors import SolverError
 
-__all__ = ["TwistSolver", "supercurrent_fields", "spectrum", "dominant_frequency"]
+__all__ = ["TwistSolver", "supercurrent_fields", "spectrum", "spectral_peak", "dominant_frequency"]
 
 
 class TwistSolver:
@@ -149,16 +149,25 @@ def spectrum(t: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return 2 * np.pi * np.fft.rfftfreq(t.size, dt), amplitude
 
 
-def dominant_frequency(t: np.ndarray, y: np.ndarray) -> float:
-    """The angular frequency (rad/s) of the highest spectral peak of ``y(t)`` (uniform samples),
-    refined by a parabola through the logarithms of the three bins around it (exact for a
-    Gaussian peak; the Hann window's main lobe is close to one). 0 for a constant signal."""
+def spectral_peak(t: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """The angular frequency (rad/s) and the amplitude of the highest spectral peak of ``y(t)``
+    (uniform samples), both refined by a parabola through the logarithms of the three bins
+    around it (exact for a Gaussian peak; the Hann window's main lobe is close to one): a
+    sinusoid's amplitude to about 1 %. (0, 0) for a constant signal."""
     omega, amplitude = spectrum(t, y)
     if omega.size < 3 or amplitude[1:].max() <= 0:
-        return 0.0
+        return 0.0, 0.0
     k = 1 + int(np.argmax(amplitude[1:]))
     if k >= omega.size - 1:
-        return float(omega[k])
+        return float(omega[k]), float(amplitude[k])
     a, b, c = np.log(np.maximum(amplitude[k - 1 : k + 2], 1e-300))
-    shift = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c != 0 else 0.0
-    return float(omega[k] + shift * (omega[1] - omega[0]))
+    curvature = a - 2 * b + c
+    shift = 0.5 * (a - c) / curvature if curvature != 0 else 0.0
+    height = np.exp(b - (a - c) ** 2 / (8 * curvature)) if curvature < 0 else np.exp(b)
+    return float(omega[k] + shift * (omega[1] - omega[0])), float(height)
+
+
+def dominant_frequency(t: np.ndarray, y: np.ndarray) -> float:
+    """The angular frequency (rad/s) of the highest spectral peak of ``y(t)``
+    (:func:`spectral_peak`); 0 for a constant signal."""
+    return spectral_peak(t, y)[0]

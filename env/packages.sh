@@ -25,11 +25,22 @@ geometry="python3-gmsh python3-meshio python3-h5py"
 plots="python3-pyvista python3-vtk9 python3-matplotlib xvfb xauth libgl1-mesa-dri"
 # Running and testing the package.
 tools="python3-pip python3-setuptools python3-wheel python3-pytest python3-numpy python3-scipy
-       make git ca-certificates procps"
+       python3-hypothesis make git ca-certificates procps"
+# Daily use and reliability: progress bars, the case-file schema, checkpoints (ADIOS2), periodic
+# constraints (dolfinx_mpc), GIF animations.
+extras="python3-tqdm python3-rich python3-jsonschema python3-adios2-mpi python3-dolfinx-mpc
+        python3-imageio"
 
 # shellcheck disable=SC2086
 apt-get $apt_opts update
 # shellcheck disable=SC2086
-apt-get $apt_opts install -y --no-install-recommends $fenics $geometry $plots $tools
+apt-get $apt_opts install -y --no-install-recommends $fenics $geometry $plots $tools $extras
 apt-get clean
 rm -rf /var/lib/apt/lists/*
+
+# Checkpoints: adios4dolfinx from PyPI, the release made for each suite's dolfinx.
+case "$suite" in
+    trixie) adios4dolfinx="adios4dolfinx==0.9.6" ;;   # dolfinx 0.9
+    *) adios4dolfinx="adios4dolfinx==0.11.0" ;;       # dolfinx 0.11
+esac
+python3 -m pip install --no-deps --break-system-packages --no-cache-dir --root-user-action=ignore "$adios4dolfinx"

@@ -119,7 +119,7 @@ BAD = {
     ),
     "negative_conductivity": (
         GOOD.replace("k = 3.0", "k = -3.0"),
-        "[materials.layer1]: k must be positive",
+        "[materials.layer1.k]: must be > 0, got -3.0",
     ),
     "missing_mesh_file": (
         GOOD.replace('generator = "layered_slab"', 'file = "slab.msh"').replace(

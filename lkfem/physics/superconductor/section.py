@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import ufl
 
+from lkfem.case.keys import Key, Table
 from lkfem.core import expressions
 from lkfem.errors import CaseError
 from lkfem.physics.superconductor.rods import RodMaterial, SNInterface, WeakLink
@@ -20,10 +21,101 @@ if TYPE_CHECKING:
     from lkfem.case.reader import Reader as _Reader
     from lkfem.core.domain import Domain
 
-__all__ = ["SuperconductorLayout", "parse_superconductor", "check_layout"]
+__all__ = ["SCHEMA", "SuperconductorLayout", "parse_superconductor", "check_layout"]
 
 _SECTION = "superconductor"
-_ROD_KEYS = {"kappa", "omega0", "C"}
+_POSITIVE = {"minimum": 0.0, "exclusive": True}
+
+#: the ``[superconductor]`` section (docs/case-files.md is generated from it)
+SCHEMA = Table(
+    _SECTION,
+    "the heat superconductor (`lk` model): rods between the reservoirs, which are the case's "
+    "other regions",
+    keys=(
+        Table(
+            "rods",
+            "one table per rod region (no [materials] entry for it); rod regions that touch, "
+            "other than across a weak link, form one piece with one T_s and the same `omega0`",
+            each=Table(
+                "REGION",
+                "a rod region",
+                keys=(
+                    Key("kappa", "number", "torsional stiffness κ", unit="J/m", **_POSITIVE),
+                    Key(
+                        "omega0",
+                        "value",
+                        "persistent rotation ω0 > 0, a number or an "
+                        "expression of `T` (the piece's T_s) and the constants",
+                        unit="rad/s",
+                    ),
+                    Key(
+                        "C",
+                        "number",
+                        "heat capacity C_s",
+                        default=1.0,
+                        unit="J/(m³ K)",
+                        **_POSITIVE,
+                    ),
+                ),
+            ),
+            each_name="REGION",
+        ),
+        Table(
+            "contacts",
+            "SN interfaces by interface name: between a reservoir and a rod region; every rod "
+            "piece needs at least one",
+            each=Table(
+                "NAME",
+                "an SN contact: the heat entering the rod per area is κ_SN (T_N − T_s)",
+                keys=(
+                    Key(
+                        "kappa_SN", "number", "interface conductance", unit="W/(m² K)", **_POSITIVE
+                    ),
+                ),
+            ),
+        ),
+        Table(
+            "links",
+            "weak links by interface name, between two rod regions (optional)",
+            each=Table(
+                "NAME",
+                "a weak link",
+                keys=(
+                    Key("E_J", "number", "coupling energy per area", unit="J/m²", **_POSITIVE),
+                    Key(
+                        "critical_twist",
+                        "number",
+                        "phase slip above this |Δ| (≤ π)",
+                        unit="rad",
+                        **_POSITIVE,
+                    ),
+                ),
+            ),
+        ),
+        Table(
+            "initial",
+            "the rods' initial state (optional)",
+            keys=(
+                Key(
+                    "Ts",
+                    "number_or_by_region",
+                    "T_s: one number, or by rod region; a value "
+                    "for any region of a piece sets the piece's",
+                    unit="K",
+                    default_text="the κ_SN-weighted mean of its contacts' initial T",
+                ),
+                Key(
+                    "phase",
+                    "by_region",
+                    "phase φ by rod region (matters for weak links)",
+                    unit="rad",
+                    default_text="0",
+                ),
+            ),
+        ),
+    ),
+)
+_ROD_KEYS = SCHEMA["rods"].each.names()  # type: ignore[union-attr]
 _FIXED_DT = ("dt_min", "dt_max", "grow_below", "shrink_above", "growth", "shrink", "steady_tol")
 
 
@@ -54,7 +146,7 @@ def parse_superconductor(
     table = r.table(data, _SECTION)
     if not table:
         return None
-    r.keys(table, _SECTION, {"rods", "contacts", "links", "initial"})
+    r.keys(table, _SECTION, SCHEMA.names())
     if model != "lk":
         r.fail(
             "physics.model",
@@ -90,7 +182,7 @@ def parse_superconductor(
     contacts = []
     for name, entry in _entries(r, table, "contacts", required=True):
         key = f"{_SECTION}.contacts.{name}"
-        r.keys(entry, key, {"kappa_SN"})
+        r.keys(entry, key, SCHEMA["contacts"].each.names())  # type: ignore[union-attr]
         if "kappa_SN" not in entry:
             r.fail(key, "missing 'kappa_SN' (interface conductance, W/(m^2 K))")
         try:
@@ -102,7 +194,7 @@ def parse_superconductor(
     links = []
     for name, entry in _entries(r, table, "links"):
         key = f"{_SECTION}.links.{name}"
-        r.keys(entry, key, {"E_J", "critical_twist"})
+        r.keys(entry, key, SCHEMA["links"].each.names())  # type: ignore[union-attr]
         if "E_J" not in entry:
             r.fail(key, "missing 'E_J' (coupling energy per area, J/m^2)")
         if name in {c.name for c in contacts}:
@@ -168,7 +260,7 @@ def _initial(
     r: _Reader, table: Mapping[str, Any], rods: Mapping[str, RodMaterial]
 ) -> tuple[float | dict[str, float] | None, dict[str, float]]:
     key = f"{_SECTION}.initial"
-    r.keys(table, key, {"Ts", "phase"})
+    r.keys(table, key, SCHEMA["initial"].names())  # type: ignore[union-attr]
     Ts0: float | dict[str, float] | None = None
     if "Ts" in table and not isinstance(table["Ts"], Mapping):
         Ts0 = r.number(table, key, "Ts", default=0.0)

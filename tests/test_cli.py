@@ -162,7 +162,7 @@ def test_bad_input_in_a_real_process(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
-        f"lkfem: error: {case}: [materials.layer1]: k must be positive, got -3.0"
+        f"lkfem: error: {case}: [materials.layer1.k]: must be > 0, got -3.0"
     )
     assert not (tmp_path / "out").exists()
 

@@ -283,9 +283,10 @@ def check(root: Table, validator: Any, data: Mapping[str, Any], source: str) -> 
 
     from lkfem.errors import CaseError
 
-    error = best_match(validator.iter_errors(data))
-    if error is not None:
-        raise CaseError(source, *explain(root, data, error))
+    errors = list(validator.iter_errors(data))
+    if errors:  # a misspelt key first: it also explains the "missing" one
+        unknown = [e for e in errors if e.validator == "additionalProperties"]
+        raise CaseError(source, *explain(root, data, best_match(unknown or errors)))
 
 
 def explain(root: Table, data: Any, error: Any) -> tuple[str, str]:

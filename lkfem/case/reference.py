@@ -124,7 +124,7 @@ def _section(t: Table, path: str, level: int) -> str:
     if isinstance(t.each, Key):
         keys.append(t.each)
     if keys:
-        out += ["", _keys_table(keys, each=t.each if isinstance(t.each, Key) else None)]
+        out += ["", _keys_table(keys, each=t.each if isinstance(t.each, Key) else None).rstrip()]
     if t.open:
         out += ["", "Any keys; checked where they are used."]
     if t.notes:

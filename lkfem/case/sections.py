@@ -324,7 +324,6 @@ OUTPUT = Table(
             "write fields every this many steps (0: only milestones and the end)",
             default=0,
             minimum=0,
-            maximum=10**9,
         ),
     ),
 )

@@ -23,6 +23,19 @@ from lkfem.studies.cloak import VARIANTS, CloakLayout, cloak_metrics
 
 __all__ = ["CloakStudy"]
 
+_EXAMPLE = (
+    "```toml\n"
+    "[cloak]\n"
+    'object = ["object"]                      # the regions of the hidden object\n'
+    'layers = ["inner_layer", "outer_layer"]  # the cloak\'s regions\n'
+    'background = "background"                # its material fills the others in the '
+    "comparisons\n"
+    'outside = ["background"]                 # where to compare (default: '
+    "[background])\n"
+    "```\n"
+    "\n"
+)
+
 
 class CloakStudy:
     """g = ‖T − T_ref‖²/‖T_bare − T_ref‖² outside the cloak, and the largest |T − T_ref| there."""
@@ -43,7 +56,8 @@ class CloakStudy:
             ),
             Key("outside", "names", "where to compare", default_text="[background]"),
         ),
-        notes="The run solves the case, then the reference (object and layers made of the "
+        notes=_EXAMPLE
+        + "The run solves the case, then the reference (object and layers made of the "
         "background material) and the bare object (layers made of background), and writes to "
         '`summary.json` under `"cloak"`: `g`, `max_abs_dT_outside_K`, '
         "`bare_max_abs_dT_outside_K` and the two squared norms. `object` and `layers` must "

@@ -25,12 +25,83 @@ __all__ = ["SCHEMA", "SuperconductorLayout", "parse_superconductor", "check_layo
 
 _SECTION = "superconductor"
 _POSITIVE = {"minimum": 0.0, "exclusive": True}
+# the reference page's prose on the section (docs/case-files.md)
+_NOTES = (
+    "For example, with the `rod_between_reservoirs` or `split_rod` geometries:\n"
+    "\n"
+    "```toml\n"
+    "[physics]\n"
+    'model = "lk"\n'
+    "[superconductor.rods.rod]                # one table per rod region; no "
+    "[materials.rod]\n"
+    "kappa = 3.0                              # torsional stiffness κ (J/m), > 0\n"
+    'omega0 = "2 + 0.5*T"                     # persistent rotation ω0 (rad/s) > 0, '
+    "of the rod's T\n"
+    "C = 1.0                                  # heat capacity C_s (J/(m^3 K)), "
+    "default 1\n"
+    "[superconductor.contacts.contact_left]   # SN interfaces, by interface name\n"
+    "kappa_SN = 0.2                           # interface conductance (W/(m^2 K)), > "
+    "0\n"
+    "[superconductor.links.weak_link]         # weak links between rod pieces "
+    "(optional)\n"
+    "E_J = 0.05                               # coupling energy per area (J/m^2), > "
+    "0\n"
+    "critical_twist = 3.0                     # optional: phase slip above this |Δ| "
+    "(rad, ≤ π)\n"
+    "[superconductor.initial]                 # optional\n"
+    "Ts = { rod_left = 1.0, rod_right = 0.0 } # T_s (K): one number, or by rod "
+    "region\n"
+    "phase = { rod_left = 1.5708 }            # phase φ (rad) by rod region, default "
+    "0\n"
+    "```\n"
+    "\n"
+    "The reservoirs take `[initial]` (`T`, `q`), `[boundaries]` (on the outer "
+    "boundaries), sources\n"
+    'and `[solver]` as usual, but not `element = "hdiv"` (T must be continuous on '
+    "the contacts).\n"
+    "`[time]` has a fixed step: `t_end` (and each milestone) a whole number of steps "
+    "`dt`, `scheme`\n"
+    "`bdf2` or `backward_euler`; `adaptive`, `dt_min`, `dt_max`, the growth keys and "
+    "`steady_tol`\n"
+    "are errors. `[cloak]` does not go with `[superconductor]`. Errors name the key\n"
+    "(`[superconductor.contacts.walls]: 'walls' is not an interior interface of the "
+    "mesh …`).\n"
+    "\n"
+    "Outputs, besides the usual ones (the regions' `mean_T_K` of a rod region is its "
+    "piece's T_s;\n"
+    "the reservoirs' `T` in `fields.xdmf`, `T.png` and probes is 0 inside the rods):\n"
+    "\n"
+    "| file | what |\n"
+    "| --- | --- |\n"
+    "| `fields.xdmf` | also `theta` (the twist θ, P1), `j_s` = −κ ω0 ∇θ (W/m², "
+    "cellwise) and `T_s` (cellwise, 0 outside the rods) |\n"
+    "| `timeseries.csv` | per step: `Ts_K:PIECE`, `omega0_rad_s:PIECE`, "
+    "`phase_rad:PIECE`, `contact_heat_W:CONTACT` (heat entering the rod), "
+    "`link_heat_out_W:LINK` / `link_heat_in_W:LINK` (heat leaving the first piece, "
+    "entering the second; they differ by the link's work), the reservoirs' boundary "
+    "flows, `reservoir_energy_J`, `rod_energy_J`, `energy_J`, `balance_error_W` |\n"
+    "| `spectrum.csv` | transients with weak links: ω (rad/s), f (Hz) and each link "
+    "current's amplitude (W; Hann window, mean removed) |\n"
+    '| `summary.json` | under `"superconductor"`: per piece its regions, `Ts_K`, '
+    "`omega0_rad_s`, `phase_rad`, heat capacity and contacts; per contact "
+    "`kappa_SN`, `area_m2`, `heat_in_W`; per link its pieces (`from`, `to`: the "
+    "region with the smaller tag first), `heat_out_W`, `heat_in_W`, `phase_slips` "
+    "and, for transients, `spectrum`: `dominant_omega_rad_s`, "
+    "`dominant_frequency_Hz`, `amplitude_W`, `mean_W`, `resolution_rad_s`; at the "
+    "top level `energy_balance_error_W` (the worst step) |\n"
+    "\n"
+    "Shipped: `lkfem/cases/heat_superconductor.toml` (steady rod) and\n"
+    "`lkfem/cases/josephson_split_rod.toml` (the AC Josephson effect: the link "
+    "current at\n"
+    "|ω0(T_L) − ω0(T_R)|).\n"
+)
 
 #: the ``[superconductor]`` section (docs/case-files.md is generated from it)
 SCHEMA = Table(
     _SECTION,
     "the heat superconductor (`lk` model): rods between the reservoirs, which are the case's "
-    "other regions",
+    'other regions (docs/theory.md, "Heat superconductor")',
+    notes=_NOTES,
     keys=(
         Table(
             "rods",

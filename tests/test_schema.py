@@ -15,10 +15,10 @@ import pytest
 
 import lkfem as lk
 from lkfem.case import schema
+from lkfem.case.common import BC_TYPES, MATERIAL, SOLVER, TIME
 from lkfem.case.keys import Table
 from lkfem.case.reader import Reader
 from lkfem.case.reference import page
-from lkfem.case.sections import _BC_TYPES, MATERIAL, SOLVER, TIME
 from lkfem.core.materials import LANDAU_KEYS, PHYSICAL_KEYS
 from lkfem.stepping import TimeSettings
 
@@ -191,7 +191,7 @@ def test_every_declared_key_is_accepted_and_every_accepted_key_declared(tmp_path
 def test_declarations_match_the_code_they_feed():
     assert MATERIAL.names() == set(PHYSICAL_KEYS) | set(LANDAU_KEYS)
     boundary = schema.root()["boundaries"].each
-    assert boundary.names() == {"type"}.union(*(r | o for _, r, o in _BC_TYPES.values()))
+    assert boundary.names() == {"type"}.union(*(r | o for _, r, o in BC_TYPES.values()))
     assert TIME.names() == {f.name for f in dataclasses.fields(TimeSettings)}
     defaults = TimeSettings(t_end=1.0, dt=0.1)
     for key in TIME.keys:

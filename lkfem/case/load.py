@@ -16,12 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from lkfem.case import schema
+from lkfem.case.common import INITIAL, OUTPUT, RESERVED, SOLVER
 from lkfem.case.reader import Reader
 from lkfem.case.sections import (
-    INITIAL,
-    OUTPUT,
-    RESERVED,
-    SOLVER,
     parse_boundaries,
     parse_materials,
     parse_mesh,

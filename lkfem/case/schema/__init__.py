@@ -1,4 +1,4 @@
-"""The case-file schema: the common sections (:mod:`lkfem.case.sections`) with the sections the
+"""The case-file schema: the common sections (:mod:`lkfem.case.common`) with the sections the
 registered physics and studies contribute, as one :class:`~lkfem.case.keys.Table`. It is the
 single source of
 
@@ -24,8 +24,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from lkfem.case.common import COMMON, PHYSICS, SOLVER
 from lkfem.case.keys import Table, check
-from lkfem.case.sections import COMMON, PHYSICS, SOLVER
 from lkfem.physics import registry
 from lkfem.physics.lk.spaces import ELEMENTS
 from lkfem.studies import registry as studies

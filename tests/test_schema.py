@@ -270,3 +270,40 @@ def test_the_editors_schema_accepts_the_shipped_cases_and_spots_a_typo(path):
     assert list(validator.iter_errors(data)) == []
     data["mesh"]["generatr"] = "box"
     assert [e.validator for e in validator.iter_errors(data)] == ["additionalProperties"]
+
+
+def test_a_new_key_is_one_declaration():
+    """What another section's key needs: a declaration gives the check, the message, the
+    default and the page's row (here a list of choices and a bounded integer)."""
+    from jsonschema import Draft202012Validator
+
+    from lkfem.case.keys import Key, check
+
+    table = Table(
+        "",
+        "a case",
+        keys=(
+            Table(
+                "output",
+                "outputs",
+                keys=(
+                    Key("formats", "strings", "field formats", default=["xdmf"],
+                        choices=("xdmf", "vtx")),
+                    Key("checkpoint_keep", "integer", "checkpoints kept", default=2, minimum=1),
+                ),
+            ),
+        ),
+    )  # fmt: skip
+    validator = Draft202012Validator(table.json())
+    check(table, validator, {"output": {"formats": ["vtx"], "checkpoint_keep": 3}}, "c.toml")
+    for data, expected in [
+        ({"formats": ["xdmf", "vtk"]}, '[output.formats]: unknown value "vtk" (one of: xdmf, vtx)'),
+        ({"formats": "vtx"}, '[output.formats]: must be a list of: "xdmf", "vtx", got "vtx"'),
+        ({"checkpoint_keep": 0}, "[output.checkpoint_keep]: must be ≥ 1, got 0"),
+        ({"checkpoint_kept": 1}, "unknown key 'checkpoint_kept' (did you mean 'checkpoint_keep'?"),
+    ]:
+        with pytest.raises(lk.CaseError) as info:
+            check(table, validator, {"output": data}, "c.toml")
+        assert expected in str(info.value), str(info.value)
+    assert Reader("c.toml").read({}, "output", table["output"]["checkpoint_keep"]) == 2
+    assert '| `formats` | list of `xdmf`, `vtx` | `["xdmf"]` |' in page(table)

@@ -46,6 +46,7 @@ KINDS: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "times": ({"type": "array", "items": {"type": "number"}}, "a list of times"),
     "names": ({"type": "array", "items": {"type": "string"}}, "a list of region names"),
+    "strings": ({"type": "array", "items": {"type": "string"}}, "a list of strings"),
     "point": (
         {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"}},
         "a point [x, y, z]",
@@ -76,6 +77,7 @@ _TYPE_WORDS = {
     "vector": '`"fourier"` or list',
     "times": "list of numbers",
     "names": "list of strings",
+    "strings": "list of strings",
     "point": "[x, y, z]",
     "option": "string, number or bool",
     "by_region": "table of numbers",
@@ -120,7 +122,8 @@ class Key:
     def words(self) -> str:
         """How an error names what the value must be."""
         if self.choices:
-            return "one of " + ", ".join(f'"{c}"' for c in self.choices)
+            choices = ", ".join(f'"{c}"' for c in self.choices)
+            return f"a list of: {choices}" if self.kind == "strings" else f"one of {choices}"
         return KINDS[self.kind][1]
 
     def range_text(self) -> str:
@@ -142,8 +145,8 @@ class Key:
 
     def json(self) -> dict[str, Any]:
         out = copy.deepcopy(KINDS[self.kind][0])
-        if self.choices:
-            out["enum"] = list(self.choices)
+        if self.choices:  # of the value, or of each item of a list
+            (out["items"] if out.get("type") == "array" else out)["enum"] = list(self.choices)
         if self.minimum is not None:
             out["exclusiveMinimum" if self.exclusive else "minimum"] = self.minimum
         if self.maximum is not None:
@@ -152,7 +155,11 @@ class Key:
             out["default"] = self.default
         unit = f" ({self.unit})" if self.unit else ""
         rng = f"; {self.range_text()}" if self.range_text() else ""
-        out["description"] = f"{self.doc}{unit}{rng}; default: {self.shown_default()}"
+        default = self.shown_default().replace("`", "")
+        tail = (
+            "" if default == "none" else f"; {default if self.required else 'default: ' + default}"
+        )
+        out["description"] = f"{self.doc}{unit}{rng}{tail}"
         return out
 
 
@@ -317,6 +324,8 @@ def explain(root: Table, data: Any, error: Any) -> tuple[str, str]:
                 unit = f", {k.unit}" if k.unit else ""
                 return key, f"missing '{k.name}' ({k.doc}{unit})"
     if isinstance(node, Key) and node.choices and error.validator == "enum":
+        if isinstance(value, list):  # a list of choices: the first that is none
+            value = next(v for v in value if v not in node.choices)
         return key, f"unknown value {fmt(value)} (one of: {', '.join(node.choices)})"
     if isinstance(node, Key) and error.validator in _RANGE and isinstance(value, (int, float)):
         return key, f"must be {node.range_text()}, got {fmt(value)}"

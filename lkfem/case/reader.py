@@ -34,7 +34,7 @@ class Reader:
         """The value of the declared key ``decl`` in ``table`` (dotted path ``key``), with the
         declaration's default, choices and range."""
         default = REQUIRED if decl.required else decl.default
-        if decl.choices:
+        if decl.choices and decl.kind == "string":
             return self.choice(table, key, decl.name, decl.choices, default)
         if decl.kind == "number":
             return self.number(table, key, decl.name, default)

@@ -144,7 +144,9 @@ def _keys_table(keys: list[Key], each: Key | None = None) -> str:
         name = f"*{k.name}*" if k is each else f"`{k.name}`"
         kind = _TYPE_WORDS[k.kind]
         if k.choices:
-            kind = ", ".join(f"`{c}`" for c in k.choices)
+            kind = ("list of " if k.kind == "strings" else "") + ", ".join(
+                f"`{c}`" for c in k.choices
+            )
         rng = k.range_text()
         if rng:
             kind += f", {rng}"

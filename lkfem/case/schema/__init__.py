@@ -30,10 +30,7 @@ from lkfem.physics import registry
 from lkfem.physics.lk.spaces import ELEMENTS
 from lkfem.studies import registry as studies
 
-__all__ = ["root", "json_schema", "validate", "main", "SCHEMA_ID"]
-
-#: where the JSON Schema file lives in the repository (its ``$id``)
-SCHEMA_ID = "https://github.com/lkfem/lkfem/blob/main/docs/lkfem-case.schema.json"
+__all__ = ["root", "json_schema", "json_text", "validate", "main"]
 
 
 @functools.cache
@@ -49,7 +46,6 @@ def json_schema() -> dict[str, Any]:
     """The case schema as a JSON Schema (draft 2020-12) document."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
         "title": "lkfem case file",
         **root().json(),
     }

@@ -1,6 +1,7 @@
 """The ``lkfem`` command.
 
     lkfem run CASE.toml --out DIR     solve a case; DIR receives summary.json, XDMF, a PNG, run.log
+    lkfem validate CASE.toml          every check of a run and the problem's size; no solve
     lkfem generators                  list the mesh generators and their parameters
     lkfem mesh NAME --PARAM V --out F.msh     write a generator's mesh: F.msh (gmsh), F.xdmf
     lkfem info                        versions of lkfem and its stack, ranks, PETSc packages
@@ -33,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="solve a case file")
     run.add_argument("case", help="the case file (TOML)")
     run.add_argument("--out", required=True, help="results folder (replaced on success)")
+    validate = sub.add_parser(
+        "validate", help="check a case (and the mesh it builds) without solving or writing"
+    )
+    validate.add_argument("case", help="the case file (TOML)")
     sub.add_parser("generators", help="list the mesh generators and their parameters")
     sub.add_parser("info", help="versions of lkfem and its stack, MPI ranks, PETSc packages")
     mesh = sub.add_parser(
@@ -68,6 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lkfem.run import run_case
 
             run_case(load_case(args.case), args.out, comm)
+        elif args.command == "validate":
+            from lkfem.case.load import load_case
+            from lkfem.run import validate_case
+
+            validate_case(load_case(args.case), comm)
         elif args.command == "generators":
             from lkfem.mesh import generators
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import IO
 
-__all__ = ["get_logger", "set_log_level", "logger", "RunLog"]
+__all__ = ["get_logger", "set_log_level", "terminal_handlers", "logger", "RunLog"]
 
 logger = logging.getLogger("lkfem")
 
@@ -66,6 +66,12 @@ def set_log_level(level: int | str) -> None:
     for handler in logger.handlers:
         if isinstance(handler, _Stdout):
             handler.setLevel(level)
+
+
+def terminal_handlers() -> list[logging.Handler]:
+    """The handlers that print the ``lkfem`` logger's messages to the terminal (for
+    :mod:`lkfem.progress`, which draws between them)."""
+    return [h for h in logger.handlers if isinstance(h, _Stdout)]
 
 
 class RunLog(logging.Handler):

@@ -7,6 +7,7 @@ solves steadily or steps through the shared loop (:func:`lkfem.stepping.march`) 
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ import dolfinx
 from dolfinx import fem
 from mpi4py import MPI
 
+from lkfem import progress
 from lkfem._version import __version__
 from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
@@ -29,12 +31,12 @@ from lkfem.output.probes import probe
 from lkfem.output.results import ResultsDir, write_json
 from lkfem.output.series import TimeSeries
 from lkfem.physics import registry
-from lkfem.physics.base import Model
+from lkfem.physics.base import Model, Physics
 from lkfem.plot.render import render_png
 from lkfem.stepping import march
 from lkfem.studies.registry import STUDIES
 
-__all__ = ["run_case", "load_domain"]
+__all__ = ["run_case", "prepare", "validate_case", "load_domain"]
 
 
 def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any]:
@@ -53,10 +55,17 @@ def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD
     return summary
 
 
-def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> dict[str, Any]:
+def prepare(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> tuple[Domain, Physics]:
+    """Every check of a run before anything is solved or written: the mesh built or read,
+    the physics' and the studies' checks, the names against the mesh, the probes inside it.
+
+    Returns:
+        The mesh and the physics that runs the case.
+    """
     start = time.perf_counter()
     logger.info(f"case {case.source}: {case.title} on {comm.size} rank(s)")
-    domain = load_domain(case, comm)
+    with progress.activity("meshing"):
+        domain = load_domain(case, comm)
     logger.info(
         f"mesh: {domain.num_cells()} cells, {domain.num_vertices()} vertices, regions "
         f"{sorted(domain.regions)}, boundaries {sorted(domain.boundaries)} "
@@ -77,6 +86,62 @@ def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> 
     if case.probes:  # a probe outside the mesh is an input error: find out before solving
         V = fem.functionspace(domain.mesh, ("Lagrange", 1))
         probe(domain, [fem.Function(V)], case.probes, case.source)
+    return domain, physics
+
+
+def validate_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any]:
+    """The checks of a run (:func:`prepare`), then the model built on the mesh and its initial
+    state set, so that its own checks run too; nothing is solved or written.
+
+    Returns:
+        The size of the problem: cells, vertices, regions, boundaries, unknowns, and what the
+        run would do.
+    """
+    start = time.perf_counter()
+    domain, physics = prepare(case, comm)
+    model = physics.build(case, domain)
+    try:
+        if case.time is not None:
+            model.stepper(case.time)  # sets (and so checks) the initial state
+        logger.info(f"{model.label}: {model.describe()}")
+        unknowns = int(model.unknowns)
+    finally:
+        model.destroy()
+    settings = case.time
+    if settings is None:
+        solve = "a steady solve"
+    else:
+        adaptive = "adaptive" if settings.adaptive else "fixed"
+        solve = (
+            f"a transient to t_end = {settings.t_end:g} s ({settings.scheme}, {adaptive} "
+            f"dt = {settings.dt:g} s, about {math.ceil(settings.t_end / settings.dt)} steps)"
+        )
+    studies = [name for name in STUDIES if name in case.sections]
+    report = {
+        "case": case.source,
+        "title": case.title,
+        "physics": physics.name,
+        "model": model.label,
+        "cells": domain.num_cells(),
+        "vertices": domain.num_vertices(),
+        "regions": sorted(domain.regions),
+        "boundaries": sorted(domain.boundaries),
+        "unknowns": unknowns,
+        "solve": solve,
+        "probes": sorted(case.probes),
+        "studies": studies,
+    }
+    extra = f", then the {' and '.join(studies)} study" if studies else ""
+    logger.info(
+        f"valid: {unknowns} unknowns, {solve}{extra}; nothing solved or written "
+        f"({time.perf_counter() - start:.1f} s)"
+    )
+    return report
+
+
+def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> dict[str, Any]:
+    start = time.perf_counter()
+    domain, physics = prepare(case, comm)
 
     with ResultsDir(out, comm) as tmp:
         runlog.open(tmp / "run.log")
@@ -119,7 +184,9 @@ def _solve(case: Case, domain: Domain, model: Model, out: Path) -> list[str]:
     written besides summary.json."""
     settings = case.time
     if settings is None:
-        logger.info(model.solve_steady())
+        with progress.activity(f"{model.label}: steady solve"):
+            line = model.solve_steady()
+        logger.info(line)
         observer = Observer(model, FieldWriter(_xdmf(case, out), domain, model.outputs))
         try:
             observer.steady()
@@ -133,7 +200,9 @@ def _solve(case: Case, domain: Domain, model: Model, out: Path) -> list[str]:
         observer = Observer(model, fields, series, settings, every=case.output_every)
         try:
             observer.start(stepper.time())
-            steps = march(stepper, settings, observer)
+            with progress.time_bar(stepper.time(), settings.t_end) as advance:
+                observer.hooks.append(lambda step: advance(step.t, step.dt, step.step))
+                steps = march(stepper, settings, observer)
         except BaseException:
             observer.close()
             raise

@@ -196,3 +196,18 @@ def test_demos_use_the_public_api(demo):
         if not (m in PUBLIC or m.startswith("lkfem.meshes.")) or "._" in m or m.endswith("._")
     }
     assert private == set()
+
+
+def test_case_modules_reach_physics_only_through_load_and_schema():
+    """Physics and studies contribute their sections through their registries: of the case
+    modules only ``load`` and ``schema`` read those (the others stay below physics)."""
+    allowed = {"lkfem.case.load", "lkfem.case.schema", "lkfem.case.schema.__main__"}
+    bad = {
+        (name, target)
+        for name, targets in GRAPH.items()
+        if name.startswith("lkfem.case.") and name not in allowed
+        for target in targets
+        if target.startswith(("lkfem.physics", "lkfem.studies"))
+    }
+    assert bad == set()
+    assert "lkfem.physics.registry" in GRAPH["lkfem.case.schema"]

@@ -119,7 +119,7 @@ BAD = {
     ),
     "negative_conductivity": (
         GOOD.replace("k = 3.0", "k = -3.0"),
-        "[materials.layer1]: k must be positive",
+        "[materials.layer1.k]: must be > 0, got -3.0",
     ),
     "missing_mesh_file": (
         GOOD.replace('generator = "layered_slab"', 'file = "slab.msh"').replace(
@@ -162,7 +162,7 @@ def test_bad_input_in_a_real_process(tmp_path):
     )
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
-        f"lkfem: error: {case}: [materials.layer1]: k must be positive, got -3.0"
+        f"lkfem: error: {case}: [materials.layer1.k]: must be > 0, got -3.0"
     )
     assert not (tmp_path / "out").exists()
 

@@ -100,7 +100,7 @@ LK_BAD = {
         CASE.replace(
             "tau = 0.02\nC = 2.0\n[materials.layer1]", "tau = -0.02\nC = 2.0\n[materials.layer1]"
         ),
-        "[materials.layer0]: tau must be non-negative",
+        "[materials.layer0.tau]: must be ≥ 0, got -0.02",
     ),
     "landau_and_physical": (
         CASE.replace("k = 1.0\n", "k = 1.0\na = 2.0\n"),
@@ -108,7 +108,7 @@ LK_BAD = {
     ),
     "bad_slip": (
         CASE.replace("h = 5.0\n", 'h = 5.0\nslip = "sticky"\n'),
-        "[boundaries.right]: slip must be one of free, no_slip",
+        '[boundaries.right.slip]: unknown value "sticky" (one of: free, no_slip)',
     ),
 }
 

@@ -88,7 +88,7 @@ def test_layout_variants_fill_with_the_background():
 @pytest.mark.parametrize(
     "section, message",
     [
-        ("[cloak]\n", r"\[cloak.background\]"),  # an empty section is not silently ignored
+        ("[cloak]\n", r"\[cloak\]: missing 'object'"),  # an empty section is not ignored
         ('[cloak]\nobject = []\nlayers = ["outer_layer"]\nbackground = "background"\n', "object"),
     ],
 )

@@ -199,7 +199,7 @@ BAD = {
     ),
     "negative_kappa": (
         STEADY.replace("kappa = 3.0", "kappa = -3.0"),
-        "[superconductor.rods.rod]: kappa must be a positive number",
+        "[superconductor.rods.rod.kappa]: must be > 0, got -3.0",
     ),
     "omega0_name": (
         STEADY.replace('"2 + 0.5*T"', '"2 + 0.5*Ts"'),

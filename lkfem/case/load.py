@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lkfem.case import schema
+from lkfem.case.common import INITIAL, OUTPUT, RESERVED, SOLVER
 from lkfem.case.reader import Reader
 from lkfem.case.sections import (
-    RESERVED,
     parse_boundaries,
     parse_materials,
     parse_mesh,
@@ -26,26 +27,11 @@ from lkfem.case.sections import (
 from lkfem.case.spec import SECTIONS, Case
 from lkfem.errors import CaseError
 from lkfem.physics import registry
-from lkfem.physics.lk.spaces import ELEMENTS
 from lkfem.studies import registry as studies
 
 __all__ = ["load_case", "parse_case"]
 
 SECTIONS.update(registry.sections(), studies.sections())
-
-_COMMON = {
-    "title",
-    "mesh",
-    "physics",
-    "constants",
-    "materials",
-    "boundaries",
-    "initial",
-    "time",
-    "solver",
-    "output",
-    "probes",
-}
 
 
 def load_case(path: str | os.PathLike) -> Case:
@@ -68,13 +54,16 @@ def load_case(path: str | os.PathLike) -> Case:
 def parse_case(
     data: Mapping[str, Any], *, source: str = "<python>", base: Path | None = None
 ) -> Case:
-    """Check a case given as a dictionary (the parsed TOML)."""
+    """Check a case given as a dictionary (the parsed TOML): against the schema
+    (:mod:`lkfem.case.schema`: kinds, ranges, unknown keys), then section by section."""
+    schema.validate(data, source)
+    top = schema.root()
     r = Reader(source)
-    r.keys(data, "", _COMMON | set(registry.sections()) | set(studies.sections()))
+    r.keys(data, "", top.names())
     mesh = parse_mesh(r, r.table(data, "mesh", required=True), base or Path.cwd())
     physics = r.table(data, "physics")
-    r.keys(physics, "physics", {"model", "source"})
-    model = r.choice(physics, "physics", "model", registry.models(), default="fourier")
+    r.keys(physics, "physics", top["physics"].names())
+    model = r.read(physics, "physics", top["physics"]["model"])
     constants = {}
     for name in r.table(data, "constants"):
         if not name.isidentifier() or name in RESERVED:
@@ -84,26 +73,15 @@ def parse_case(
             )
         constants[name] = r.number(data["constants"], "constants", name, default=0.0)
     solver = r.table(data, "solver")
-    r.keys(solver, "solver", {"degree", "element", "linear_solver", "petsc"})
-    petsc = r.table(solver, "petsc", prefix="solver")
-    for key, value in petsc.items():
-        if not isinstance(value, (str, int, float, bool)):
-            r.fail(f"solver.petsc.{key}", f"must be a string, number or boolean, got {value!r}")
+    r.keys(solver, "solver", top["solver"].names())
+    petsc = r.table(solver, "petsc", prefix="solver")  # kinds checked by the schema
     output = r.table(data, "output")
-    r.keys(output, "output", {"xdmf", "png", "csv", "every"})
-    probes = {}
-    for name, point in r.table(data, "probes").items():
-        if (
-            not isinstance(point, list)
-            or len(point) not in (2, 3)
-            or not all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in point)
-        ):
-            r.fail(f"probes.{name}", f"must be a point [x, y, z], got {point!r}")
-        probes[name] = tuple(float(c) for c in point)
+    r.keys(output, "output", OUTPUT.names())
+    probes = {name: tuple(float(c) for c in p) for name, p in r.table(data, "probes").items()}
     materials = parse_materials(r, r.table(data, "materials", required=True))
     time = parse_time(r, r.table(data, "time"))
     initial = r.table(data, "initial")
-    r.keys(initial, "initial", {"T", "q"})
+    r.keys(initial, "initial", INITIAL.names())
     chosen = registry.select(model, data)
     sections: dict[str, Any] = {}
     settings = chosen.parse(r, data, model, materials=materials, constants=constants)
@@ -112,39 +90,28 @@ def parse_case(
     for study in studies.STUDIES.values():
         if study.section in data:
             sections[study.section] = study.parse(r, data, materials=materials, time=time)
-    q0 = initial.get("q")
-    if (
-        q0 is not None
-        and q0 != "fourier"
-        and not (
-            isinstance(q0, list)
-            and all(isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in q0)
-        )
-    ):
-        r.fail("initial.q", f'must be "fourier" or a list of numbers/expressions, got {q0!r}')
+    q0 = initial.get("q")  # None, "fourier" or a list (the schema's "vector")
     return Case(
         source=source,
-        title=r.string(data, "", "title", default=mesh.generator or str(mesh.file)),
+        title=data.get("title", mesh.generator or str(mesh.file)),
         mesh=mesh,
         model=model,
         physics=chosen.name,
-        heat_source=r.value(physics, "physics", "source", default=0.0),
+        heat_source=r.read(physics, "physics", top["physics"]["source"]),
         materials=materials,
         boundaries=parse_boundaries(r, r.table(data, "boundaries")),
         constants=constants,
-        initial_T=r.value(initial, "initial", "T", default=0.0),
+        initial_T=r.read(initial, "initial", INITIAL["T"]),
         initial_q=q0,
         time=time,
-        output_every=r.integer(output, "output", "every", default=0, low=0, high=10**9),
-        degree=r.integer(solver, "solver", "degree", default=1, low=1, high=3),
-        element=r.choice(solver, "solver", "element", ELEMENTS, default="auto"),
-        linear_solver=r.choice(
-            solver, "solver", "linear_solver", ("auto", "direct", "iterative"), default="auto"
-        ),
+        output_every=r.read(output, "output", OUTPUT["every"]),
+        degree=r.read(solver, "solver", SOLVER["degree"]),
+        element=r.read(solver, "solver", top["solver"]["element"]),
+        linear_solver=r.read(solver, "solver", SOLVER["linear_solver"]),
         petsc_options=dict(petsc),
-        xdmf=r.boolean(output, "output", "xdmf", default=True),
-        png=r.boolean(output, "output", "png", default=True),
-        csv=r.boolean(output, "output", "csv", default=True),
+        xdmf=r.read(output, "output", OUTPUT["xdmf"]),
+        png=r.read(output, "output", OUTPUT["png"]),
+        csv=r.read(output, "output", OUTPUT["csv"]),
         probes=probes,
         sections=sections,
     )

@@ -4,9 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from lkfem.case.keys import unknown_key
 from lkfem.errors import CaseError
+
+if TYPE_CHECKING:
+    from lkfem.case.keys import Key
 
 __all__ = ["Reader"]
 
@@ -24,7 +28,27 @@ class Reader:
         for name in table:
             if name not in allowed:
                 where = f"{key}.{name}" if key else name
-                self.fail(where, f"unknown key '{name}' (allowed: {', '.join(sorted(allowed))})")
+                self.fail(where, unknown_key(name, allowed))
+
+    def read(self, table: Mapping[str, Any], key: str, decl: Key) -> Any:
+        """The value of the declared key ``decl`` in ``table`` (dotted path ``key``), with the
+        declaration's default, choices and range."""
+        default = REQUIRED if decl.required else decl.default
+        if decl.choices and decl.kind == "string":
+            return self.choice(table, key, decl.name, decl.choices, default)
+        if decl.kind == "number":
+            return self.number(table, key, decl.name, default)
+        if decl.kind == "value":
+            return self.value(table, key, decl.name, default)
+        if decl.kind == "boolean":
+            return self.boolean(table, key, decl.name, default)
+        if decl.kind == "string":
+            return self.string(table, key, decl.name, default)
+        if decl.kind == "integer":
+            low = -(10**18) if decl.minimum is None else int(decl.minimum)
+            high = 10**18 if decl.maximum is None else int(decl.maximum)
+            return self.integer(table, key, decl.name, default, low, high)
+        return self._get(table, key, decl.name, default)
 
     def table(
         self, data: Mapping[str, Any], name: str, *, required: bool = False, prefix: str = ""

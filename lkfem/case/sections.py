@@ -1,6 +1,7 @@
-"""The sections every case shares: where the mesh comes from, materials by region, conditions
-on named boundaries and the time stepping (docs/case-files.md). A physics or a study adds its
-own section through the registry (:mod:`lkfem.physics.registry`, :mod:`lkfem.studies`)."""
+"""The parsers of the sections every case shares: the mesh, materials by region, conditions on
+named boundaries and the time stepping (the others are read in :mod:`lkfem.case.load`). Their
+keys, kinds, defaults and ranges are declared in :mod:`lkfem.case.common`, checked by the
+schema before these run (:mod:`lkfem.case.schema`)."""
 
 from __future__ import annotations
 
@@ -8,57 +9,29 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lkfem.case.common import BC_TYPES, MATERIAL, MESH, TIME
 from lkfem.case.reader import Reader
 from lkfem.case.spec import MeshSpec
-from lkfem.core.bcs import BoundaryCondition, Convection, HeatFlux, Temperature
-from lkfem.core.materials import LANDAU_KEYS, PHYSICAL_KEYS, Material
+from lkfem.core.bcs import BoundaryCondition
+from lkfem.core.materials import Material
 from lkfem.mesh import generators
 from lkfem.mesh.importer import format_problem
-from lkfem.stepping import SCHEMES, TimeSettings
+from lkfem.stepping import TimeSettings
 
-__all__ = ["RESERVED", "parse_mesh", "parse_materials", "parse_boundaries", "parse_time"]
-
-
-RESERVED = {"x", "y", "z", "r", "rho", "t", "T", "pi", "e"}
-_TIME_KEYS = {
-    "t_end",
-    "dt",
-    "scheme",
-    "adaptive",
-    "dt_min",
-    "dt_max",
-    "milestones",
-    "steady_tol",
-    "grow_below",
-    "shrink_above",
-    "growth",
-    "shrink",
-}
+__all__ = ["parse_mesh", "parse_materials", "parse_boundaries", "parse_time"]
 
 
 def parse_time(r: Reader, table: Mapping[str, Any]) -> TimeSettings | None:
+    """``[time]`` as :class:`~lkfem.stepping.TimeSettings` (None: a steady solve). Each key
+    given is read as :data:`TIME` declares it and passed on by name: a new key is an entry in
+    TIME and a field of TimeSettings."""
     if not table:
         return None
-    r.keys(table, "time", _TIME_KEYS)
-    for key in ("t_end", "dt"):
-        if key not in table:
-            r.fail(f"time.{key}", "missing")
+    r.keys(table, "time", TIME.names())
     values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key == "scheme":
-            values[key] = r.choice(table, "time", key, SCHEMES)
-        elif key == "adaptive":
-            values[key] = r.boolean(table, "time", key, default=False)
-        elif key == "milestones":
-            if not isinstance(value, list) or not all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) for v in value
-            ):
-                r.fail("time.milestones", f"must be a list of times, got {value!r}")
-            values[key] = tuple(float(v) for v in value)
-        elif key in ("grow_below", "shrink_above"):
-            values[key] = r.integer(table, "time", key, default=0, low=1, high=1000)
-        else:
-            values[key] = r.number(table, "time", key, default=0.0)
+    for key in table:
+        value = r.read(table, "time", TIME[key])  # type: ignore[arg-type]
+        values[key] = tuple(float(v) for v in value) if isinstance(value, list) else value
     try:
         return TimeSettings(**values)
     except ValueError as exc:
@@ -67,7 +40,7 @@ def parse_time(r: Reader, table: Mapping[str, Any]) -> TimeSettings | None:
 
 
 def parse_mesh(r: Reader, table: Mapping[str, Any], base: Path) -> MeshSpec:
-    r.keys(table, "mesh", {"generator", "parameters", "file"})
+    r.keys(table, "mesh", MESH.names())
     if ("generator" in table) == ("file" in table):
         r.fail("mesh", "give exactly one of 'generator' (with 'parameters') or 'file'")
     if "file" in table:
@@ -94,7 +67,7 @@ def parse_materials(r: Reader, table: Mapping[str, Any]) -> dict[str, Material]:
     materials = {}
     if not table:
         r.fail("materials", "give a material for each region, e.g. [materials.matrix] k = 1.0")
-    allowed = set(PHYSICAL_KEYS) | set(LANDAU_KEYS)
+    allowed = MATERIAL.names()
     for region, entry in table.items():
         key = f"materials.{region}"
         if not isinstance(entry, Mapping):
@@ -109,14 +82,6 @@ def parse_materials(r: Reader, table: Mapping[str, Any]) -> dict[str, Material]:
     return materials
 
 
-_BC_TYPES: dict[str, tuple[type, set[str], set[str]]] = {  # class, required, optional keys
-    "temperature": (Temperature, {"value"}, set()),
-    "heat_flux": (HeatFlux, {"value"}, {"slip"}),
-    "adiabatic": (HeatFlux, set(), {"slip"}),
-    "convection": (Convection, {"h", "T_inf"}, {"slip"}),
-}
-
-
 def parse_boundaries(r: Reader, table: Mapping[str, Any]) -> dict[str, BoundaryCondition]:
     bcs = {}
     for name, entry in table.items():
@@ -126,8 +91,8 @@ def parse_boundaries(r: Reader, table: Mapping[str, Any]) -> dict[str, BoundaryC
                 key,
                 f'must be a table such as {{ type = "temperature", value = 1.0 }}, got {entry!r}',
             )
-        kind = r.choice(entry, key, "type", tuple(_BC_TYPES))
-        cls, fields, optional = _BC_TYPES[kind]
+        kind = r.choice(entry, key, "type", tuple(BC_TYPES))
+        cls, fields, optional = BC_TYPES[kind]
         r.keys(entry, key, fields | optional | {"type"})
         missing = sorted(fields - set(entry))
         if missing:

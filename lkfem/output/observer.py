@@ -13,6 +13,7 @@ from typing import Protocol
 from lkfem.log import logger
 from lkfem.output.fields import FieldWriter
 from lkfem.output.series import TimeSeries
+from lkfem.progress import PROGRESS
 from lkfem.stepping import StepRecord, TimeSettings
 
 __all__ = ["Observer"]
@@ -88,9 +89,9 @@ class Observer:
         )
         if now - self._last_progress > self.progress_s:
             self._last_progress = now
-            logger.info(line)
+            logger.info(line, extra=PROGRESS)  # a terminal with a progress bar shows that
         else:
-            logger.debug(line)
+            logger.debug(line, extra=PROGRESS)
 
     def finish(self, out: Path | None) -> list[str]:
         """The fields at the last step (when a steady stop ended the run between milestones),

@@ -19,6 +19,7 @@ from dolfinx import fem
 from lkfem.stepping import Stepper, StepRecord, TimeSettings
 
 if TYPE_CHECKING:
+    from lkfem.case.keys import Table
     from lkfem.case.reader import Reader
     from lkfem.case.spec import Case
     from lkfem.core.domain import Domain
@@ -36,6 +37,9 @@ class Model(Protocol):
 
     #: the fields written to the results folder (T and q first), refreshed by their update()
     outputs: OutputFields
+
+    #: the number of unknowns of its discrete problem (global), known before any solve
+    unknowns: int
 
     def describe(self) -> str:
         """One line for the log: elements, unknowns, parts."""
@@ -83,6 +87,9 @@ class Physics(Protocol):
     #: the case-file section it owns and that selects it when present (None: chosen by
     #: ``[physics] model``)
     section: str | None
+    #: the declaration of that section (:class:`~lkfem.case.keys.Table`): its keys, kinds,
+    #: defaults, units and ranges, from which the case schema and docs/case-files.md come
+    schema: Table | None = None
 
     def parse(
         self,

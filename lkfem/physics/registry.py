@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from lkfem.case.keys import Table
 from lkfem.physics.base import Physics
 from lkfem.physics.fourier.physics import FourierPhysics
 from lkfem.physics.lk.physics import LKPhysics
 from lkfem.physics.superconductor.physics import SuperconductorPhysics
 
-__all__ = ["PHYSICS", "get", "models", "sections", "select"]
+__all__ = ["PHYSICS", "get", "models", "sections", "schemas", "select"]
 
 PHYSICS: dict[str, Physics] = {
     p.name: p for p in (FourierPhysics(), LKPhysics(), SuperconductorPhysics())
@@ -31,6 +32,11 @@ def models() -> tuple[str, ...]:
 def sections() -> tuple[str, ...]:
     """The case-file sections that physics own."""
     return tuple(p.section for p in PHYSICS.values() if p.section is not None)
+
+
+def schemas() -> tuple[Table, ...]:
+    """The declarations of the sections physics own (for :mod:`lkfem.case.schema`)."""
+    return tuple(p.schema for p in PHYSICS.values() if p.schema is not None)
 
 
 def select(model: str, data: Mapping[str, Any]) -> Physics:

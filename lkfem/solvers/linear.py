@@ -9,6 +9,7 @@ from typing import Any
 
 from petsc4py import PETSc
 
+from lkfem import progress
 from lkfem.errors import SolverError
 
 __all__ = ["LinearSolver", "default_amg_options", "SolveInfo", "set_options", "clear_options"]
@@ -74,6 +75,7 @@ class LinearSolver:
         self.ksp = PETSc.KSP().create(A.getComm())
         self.ksp.setOptionsPrefix(self.prefix)
         self.ksp.setOperators(A)
+        self.ksp.setMonitor(lambda ksp, it, norm: progress.iterations(krylov=it))  # the display's
         self.ksp.setFromOptions()  # options stay until destroy(): sub-solvers read them late
 
     def solve(self, b: PETSc.Vec, x: PETSc.Vec) -> SolveInfo:

@@ -17,6 +17,7 @@ from dolfinx.fem import petsc as fem_petsc
 from petsc4py import PETSc
 
 import lkfem._compat as _compat
+from lkfem import progress
 from lkfem.errors import SolverError
 from lkfem.solvers.linear import clear_options, set_options
 
@@ -95,6 +96,10 @@ class NewtonSolver:
         self.snes.setJacobian(self._jacobian, self.A)
         if configure is not None:
             configure(self.snes)
+        # Newton and Krylov iterations as they happen, for the progress display (a no-op
+        # without one)
+        self.snes.setMonitor(lambda snes, it, norm: progress.iterations(newton=it))
+        self.snes.getKSP().setMonitor(lambda ksp, it, norm: progress.iterations(krylov=it))
         set_options(self.prefix, self.options)
         # The options stay in PETSc's database (under this solver's unique prefix) until
         # destroy(): field-split sub-solvers read theirs only when first set up.

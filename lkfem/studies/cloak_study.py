@@ -10,6 +10,8 @@ from typing import Any
 
 from dolfinx import fem
 
+from lkfem import progress
+from lkfem.case.keys import Key, Table
 from lkfem.case.reader import Reader
 from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
@@ -21,11 +23,48 @@ from lkfem.studies.cloak import VARIANTS, CloakLayout, cloak_metrics
 
 __all__ = ["CloakStudy"]
 
+_EXAMPLE = (
+    "```toml\n"
+    "[cloak]\n"
+    'object = ["object"]                      # the regions of the hidden object\n'
+    'layers = ["inner_layer", "outer_layer"]  # the cloak\'s regions\n'
+    'background = "background"                # its material fills the others in the '
+    "comparisons\n"
+    'outside = ["background"]                 # where to compare (default: '
+    "[background])\n"
+    "```\n"
+    "\n"
+)
+
 
 class CloakStudy:
     """g = ‖T − T_ref‖²/‖T_bare − T_ref‖² outside the cloak, and the largest |T − T_ref| there."""
 
     section = "cloak"
+    schema = Table(
+        "cloak",
+        "compare the field with that of no object and of the bare object (steady runs; "
+        "docs/theory.md, §4)",
+        keys=(
+            Key("object", "names", "the regions of the hidden object", required=True),
+            Key("layers", "names", "the cloak's regions", required=True),
+            Key(
+                "background",
+                "string",
+                "the region whose material fills the others in the comparisons",
+                required=True,
+            ),
+            Key("outside", "names", "where to compare", default_text="[background]"),
+        ),
+        notes=_EXAMPLE
+        + "The run solves the case, then the reference (object and layers made of the "
+        "background material) and the bare object (layers made of background), and writes to "
+        '`summary.json` under `"cloak"`: `g`, `max_abs_dT_outside_K`, '
+        "`bare_max_abs_dT_outside_K` and the two squared norms. `object` and `layers` must "
+        "each name at least one region, and every name must be a region with a material; the "
+        "background and `outside` regions may not be part of the object or the cloak. A "
+        "`[time]` section and `[cloak]` do not go together.",
+    )
 
     def parse(
         self,
@@ -36,7 +75,7 @@ class CloakStudy:
         time: TimeSettings | None,
     ) -> CloakLayout:
         table = r.table(data, self.section)
-        r.keys(table, "cloak", {"object", "layers", "background", "outside"})
+        r.keys(table, "cloak", self.schema.names())
         names = {}
         for key in ("object", "layers", "outside"):
             value = table.get(key, [])
@@ -69,7 +108,8 @@ class CloakStudy:
         for variant in VARIANTS:
             t0 = time.perf_counter()
             model = physics.build(case, domain, layout.materials(case.materials, variant))
-            model.solve_steady()
+            with progress.activity(f"cloak study: {variant} solve"):
+                model.solve_steady()
             fields[variant] = model.temperature()
             model.destroy()
             logger.info(f"cloak study: {variant} solve ({time.perf_counter() - t0:.1f} s)")

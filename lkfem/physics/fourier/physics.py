@@ -52,13 +52,16 @@ class FourierModel(Model):
             origin=case.source,
         )
         return (
-            f"steady Fourier solve: {self._unknowns()} unknowns, "
+            f"steady Fourier solve: {self.unknowns} unknowns, "
             f"{self.result.solve.iterations} Krylov iterations"
         )
 
-    def _unknowns(self) -> int:
-        assert self.result is not None
-        return self.result.T.function_space.dofmap.index_map.size_global
+    @property
+    def unknowns(self) -> int:
+        if self.result is not None:
+            return self.result.T.function_space.dofmap.index_map.size_global
+        V = fem.functionspace(self.domain.mesh, ("Lagrange", self.case.degree))
+        return V.dofmap.index_map.size_global
 
     def temperature(self) -> fem.Function:
         assert self.result is not None
@@ -74,7 +77,7 @@ class FourierModel(Model):
         result = self.result
         assert result is not None
         return {
-            "unknowns": self._unknowns(),
+            "unknowns": self.unknowns,
             "solver": {
                 "iterations": result.solve.iterations,
                 "converged_reason": result.solve.reason,

@@ -21,6 +21,7 @@ from lkfem.physics.base import Model, Physics
 from lkfem.physics.superconductor.fields import SuperconductorFields
 from lkfem.physics.superconductor.model import HeatSuperconductor
 from lkfem.physics.superconductor.section import (
+    SCHEMA,
     SuperconductorLayout,
     check_layout,
     parse_superconductor,
@@ -212,6 +213,7 @@ class SuperconductorPhysics(Physics):
 
     name = "superconductor"
     section = "superconductor"
+    schema = SCHEMA
 
     def parse(
         self,

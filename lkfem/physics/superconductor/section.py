@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import ufl
 
+from lkfem.case.keys import Key, Table
 from lkfem.core import expressions
 from lkfem.errors import CaseError
 from lkfem.physics.superconductor.rods import RodMaterial, SNInterface, WeakLink
@@ -20,10 +21,172 @@ if TYPE_CHECKING:
     from lkfem.case.reader import Reader as _Reader
     from lkfem.core.domain import Domain
 
-__all__ = ["SuperconductorLayout", "parse_superconductor", "check_layout"]
+__all__ = ["SCHEMA", "SuperconductorLayout", "parse_superconductor", "check_layout"]
 
 _SECTION = "superconductor"
-_ROD_KEYS = {"kappa", "omega0", "C"}
+_POSITIVE = {"minimum": 0.0, "exclusive": True}
+# the reference page's prose on the section (docs/case-files.md)
+_NOTES = (
+    "For example, with the `rod_between_reservoirs` or `split_rod` geometries:\n"
+    "\n"
+    "```toml\n"
+    "[physics]\n"
+    'model = "lk"\n'
+    "[superconductor.rods.rod]                # one table per rod region; no "
+    "[materials.rod]\n"
+    "kappa = 3.0                              # torsional stiffness κ (J/m), > 0\n"
+    'omega0 = "2 + 0.5*T"                     # persistent rotation ω0 (rad/s) > 0, '
+    "of the rod's T\n"
+    "C = 1.0                                  # heat capacity C_s (J/(m^3 K)), "
+    "default 1\n"
+    "[superconductor.contacts.contact_left]   # SN interfaces, by interface name\n"
+    "kappa_SN = 0.2                           # interface conductance (W/(m^2 K)), > "
+    "0\n"
+    "[superconductor.links.weak_link]         # weak links between rod pieces "
+    "(optional)\n"
+    "E_J = 0.05                               # coupling energy per area (J/m^2), > "
+    "0\n"
+    "critical_twist = 3.0                     # optional: phase slip above this |Δ| "
+    "(rad, ≤ π)\n"
+    "[superconductor.initial]                 # optional\n"
+    "Ts = { rod_left = 1.0, rod_right = 0.0 } # T_s (K): one number, or by rod "
+    "region\n"
+    "phase = { rod_left = 1.5708 }            # phase φ (rad) by rod region, default "
+    "0\n"
+    "```\n"
+    "\n"
+    "The reservoirs take `[initial]` (`T`, `q`), `[boundaries]` (on the outer "
+    "boundaries), sources\n"
+    'and `[solver]` as usual, but not `element = "hdiv"` (T must be continuous on '
+    "the contacts).\n"
+    "`[time]` has a fixed step: `t_end` (and each milestone) a whole number of steps "
+    "`dt`, `scheme`\n"
+    "`bdf2` or `backward_euler`; `adaptive`, `dt_min`, `dt_max`, the growth keys and "
+    "`steady_tol`\n"
+    "are errors. `[cloak]` does not go with `[superconductor]`. Errors name the key\n"
+    "(`[superconductor.contacts.walls]: 'walls' is not an interior interface of the "
+    "mesh …`).\n"
+    "\n"
+    "Outputs, besides the usual ones (the regions' `mean_T_K` of a rod region is its "
+    "piece's T_s;\n"
+    "the reservoirs' `T` in `fields.xdmf`, `T.png` and probes is 0 inside the rods):\n"
+    "\n"
+    "| file | what |\n"
+    "| --- | --- |\n"
+    "| `fields.xdmf` | also `theta` (the twist θ, P1), `j_s` = −κ ω0 ∇θ (W/m², "
+    "cellwise) and `T_s` (cellwise, 0 outside the rods) |\n"
+    "| `timeseries.csv` | per step: `Ts_K:PIECE`, `omega0_rad_s:PIECE`, "
+    "`phase_rad:PIECE`, `contact_heat_W:CONTACT` (heat entering the rod), "
+    "`link_heat_out_W:LINK` / `link_heat_in_W:LINK` (heat leaving the first piece, "
+    "entering the second; they differ by the link's work), the reservoirs' boundary "
+    "flows, `reservoir_energy_J`, `rod_energy_J`, `energy_J`, `balance_error_W` |\n"
+    "| `spectrum.csv` | transients with weak links: ω (rad/s), f (Hz) and each link "
+    "current's amplitude (W; Hann window, mean removed) |\n"
+    '| `summary.json` | under `"superconductor"`: per piece its regions, `Ts_K`, '
+    "`omega0_rad_s`, `phase_rad`, heat capacity and contacts; per contact "
+    "`kappa_SN`, `area_m2`, `heat_in_W`; per link its pieces (`from`, `to`: the "
+    "region with the smaller tag first), `heat_out_W`, `heat_in_W`, `phase_slips` "
+    "and, for transients, `spectrum`: `dominant_omega_rad_s`, "
+    "`dominant_frequency_Hz`, `amplitude_W`, `mean_W`, `resolution_rad_s`; at the "
+    "top level `energy_balance_error_W` (the worst step) |\n"
+    "\n"
+    "Shipped: `lkfem/cases/heat_superconductor.toml` (steady rod) and\n"
+    "`lkfem/cases/josephson_split_rod.toml` (the AC Josephson effect: the link "
+    "current at\n"
+    "|ω0(T_L) − ω0(T_R)|).\n"
+)
+
+#: the ``[superconductor]`` section (docs/case-files.md is generated from it)
+SCHEMA = Table(
+    _SECTION,
+    "the heat superconductor (`lk` model): rods between the reservoirs, which are the case's "
+    'other regions (docs/theory.md, "Heat superconductor")',
+    notes=_NOTES,
+    keys=(
+        Table(
+            "rods",
+            "one table per rod region (no [materials] entry for it); rod regions that touch, "
+            "other than across a weak link, form one piece with one T_s and the same `omega0`",
+            each=Table(
+                "REGION",
+                "a rod region",
+                keys=(
+                    Key("kappa", "number", "torsional stiffness κ", unit="J/m", **_POSITIVE),
+                    Key(
+                        "omega0",
+                        "value",
+                        "persistent rotation ω0 > 0, a number or an "
+                        "expression of `T` (the piece's T_s) and the constants",
+                        unit="rad/s",
+                    ),
+                    Key(
+                        "C",
+                        "number",
+                        "heat capacity C_s",
+                        default=1.0,
+                        unit="J/(m³ K)",
+                        **_POSITIVE,
+                    ),
+                ),
+            ),
+            each_name="REGION",
+        ),
+        Table(
+            "contacts",
+            "SN interfaces by interface name: between a reservoir and a rod region; every rod "
+            "piece needs at least one",
+            each=Table(
+                "NAME",
+                "an SN contact: the heat entering the rod per area is κ_SN (T_N − T_s)",
+                keys=(
+                    Key(
+                        "kappa_SN", "number", "interface conductance", unit="W/(m² K)", **_POSITIVE
+                    ),
+                ),
+            ),
+        ),
+        Table(
+            "links",
+            "weak links by interface name, between two rod regions (optional)",
+            each=Table(
+                "NAME",
+                "a weak link",
+                keys=(
+                    Key("E_J", "number", "coupling energy per area", unit="J/m²", **_POSITIVE),
+                    Key(
+                        "critical_twist",
+                        "number",
+                        "phase slip above this |Δ| (≤ π)",
+                        unit="rad",
+                        **_POSITIVE,
+                    ),
+                ),
+            ),
+        ),
+        Table(
+            "initial",
+            "the rods' initial state (optional)",
+            keys=(
+                Key(
+                    "Ts",
+                    "number_or_by_region",
+                    "T_s: one number, or by rod region; a value "
+                    "for any region of a piece sets the piece's",
+                    unit="K",
+                    default_text="the κ_SN-weighted mean of its contacts' initial T",
+                ),
+                Key(
+                    "phase",
+                    "by_region",
+                    "phase φ by rod region (matters for weak links)",
+                    unit="rad",
+                    default_text="0",
+                ),
+            ),
+        ),
+    ),
+)
+_ROD_KEYS = SCHEMA["rods"].each.names()  # type: ignore[union-attr]
 _FIXED_DT = ("dt_min", "dt_max", "grow_below", "shrink_above", "growth", "shrink", "steady_tol")
 
 
@@ -54,7 +217,7 @@ def parse_superconductor(
     table = r.table(data, _SECTION)
     if not table:
         return None
-    r.keys(table, _SECTION, {"rods", "contacts", "links", "initial"})
+    r.keys(table, _SECTION, SCHEMA.names())
     if model != "lk":
         r.fail(
             "physics.model",
@@ -90,7 +253,7 @@ def parse_superconductor(
     contacts = []
     for name, entry in _entries(r, table, "contacts", required=True):
         key = f"{_SECTION}.contacts.{name}"
-        r.keys(entry, key, {"kappa_SN"})
+        r.keys(entry, key, SCHEMA["contacts"].each.names())  # type: ignore[union-attr]
         if "kappa_SN" not in entry:
             r.fail(key, "missing 'kappa_SN' (interface conductance, W/(m^2 K))")
         try:
@@ -102,7 +265,7 @@ def parse_superconductor(
     links = []
     for name, entry in _entries(r, table, "links"):
         key = f"{_SECTION}.links.{name}"
-        r.keys(entry, key, {"E_J", "critical_twist"})
+        r.keys(entry, key, SCHEMA["links"].each.names())  # type: ignore[union-attr]
         if "E_J" not in entry:
             r.fail(key, "missing 'E_J' (coupling energy per area, J/m^2)")
         if name in {c.name for c in contacts}:
@@ -168,7 +331,7 @@ def _initial(
     r: _Reader, table: Mapping[str, Any], rods: Mapping[str, RodMaterial]
 ) -> tuple[float | dict[str, float] | None, dict[str, float]]:
     key = f"{_SECTION}.initial"
-    r.keys(table, key, {"Ts", "phase"})
+    r.keys(table, key, SCHEMA["initial"].names())  # type: ignore[union-attr]
     Ts0: float | dict[str, float] | None = None
     if "Ts" in table and not isinstance(table["Ts"], Mapping):
         Ts0 = r.number(table, key, "Ts", default=0.0)

@@ -132,6 +132,22 @@ def test_steady_rod_carries_the_contact_limited_current(shared_tmp, comm):
         assert f'Name="{name}"' in xdmf, name
 
 
+def test_steady_omega0_is_checked_at_the_steady_rod_temperature(shared_tmp, comm):
+    """ω0 = 2 T vanishes at the default initial T = 0, but a steady solve meets only the
+    converged T_s (here 1 K, reservoirs at 1.5 and 0.5 K): it runs (it was refused with
+    'omega0(0 K) = 0 rad/s'), with ω0 = 2 rad/s and the contact-limited current."""
+    text = STEADY.replace('"2 + 0.5*T"', '"2*T"')
+    text = text.replace("value = 0.5", "value = 1.5").replace("value = -0.5", "value = 0.5")
+    case = _write(shared_tmp / "sc_omega", comm, text)
+    out = shared_tmp / "sc_omega" / "out"
+    assert main(["run", str(case), "--out", str(out)]) == 0
+    sc = json.loads((out / "summary.json").read_text())["superconductor"]
+    assert sc["pieces"]["rod"]["Ts_K"] == pytest.approx(1.0, abs=1e-6)
+    assert sc["pieces"]["rod"]["omega0_rad_s"] == pytest.approx(2.0, abs=2e-6)
+    left = sc["contacts"]["contact_left"]
+    assert abs(left["heat_in_W"] / (0.2 * left["area_m2"] * 1.0 / 2) - 1) < 1e-3
+
+
 def test_split_rod_ac_josephson_frequency(shared_tmp, comm):
     """Pieces held at 1 K and 0 K: the weak link's current oscillates at |ω0(1) − ω0(0)| = π
     rad/s (to 1 %, from summary.json's spectrum) with amplitude E_J ω0(1 K) A (to 1 %); the
@@ -204,6 +220,15 @@ BAD = {
     "omega0_name": (
         STEADY.replace('"2 + 0.5*T"', '"2 + 0.5*Ts"'),
         "[superconductor.rods.rod.omega0]: unknown name 'Ts'",
+    ),
+    "omega0_at_steady_T": (  # T_s = 0 at the steady state: ω0 = −1 there
+        STEADY.replace('"2 + 0.5*T"', '"2*T - 1"'),
+        "K) = -1 rad/s, but it must be positive at the steady rod temperature",
+    ),
+    "omega0_at_initial_Ts": (  # rod_right starts at T_s = 0
+        SPLIT.replace('"2*pi*(1 + 0.5*T)"', '"2*pi*T"'),
+        "[superconductor.rods.rod_right.omega0]: omega0(0 K) = 0 rad/s, but it must be positive "
+        "at the initial rod temperature",
     ),
     "hdiv": (STEADY + '[solver]\nelement = "hdiv"\n', "[solver.element]"),
     "fourier": (

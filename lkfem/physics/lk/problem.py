@@ -46,13 +46,14 @@ from petsc4py import PETSc
 import lkfem._compat as _compat
 from lkfem.core import expressions
 from lkfem.core.bcs import BoundaryCondition, Convection, HeatFlux
-from lkfem.core.coefficients import interpolate_by_group, material_groups, spatial_names
+from lkfem.core.coefficients import material_groups, spatial_names
 from lkfem.core.domain import Domain
 from lkfem.core.materials import LandauCoefficients, Material
 from lkfem.core.names import check_names
 from lkfem.errors import CaseError
 from lkfem.physics.lk import conditions as lk_conditions
 from lkfem.physics.lk.conditions import nonzero
+from lkfem.physics.lk.initial import set_initial_state
 from lkfem.physics.lk.spaces import ELEMENTS, check_hdiv, choose_element, mixed_space
 from lkfem.solvers.block import BlockPreconditioner, block_options
 from lkfem.solvers.newton import NewtonInfo, NewtonSolver
@@ -351,42 +352,9 @@ class LKProblem:
         return self.solver().solve()
 
     def set_initial(self, T0: float | str = 0.0, q0: Any = None) -> None:
-        """Initial T (number or expression of x) and q (3 numbers/expressions, ``"fourier"``
-        for q = −K∇T0, or None for zero)."""
-        T_expr = self.parse(T0, "initial.T")
-        T_fun = fem.Function(self.V_T)
-        if isinstance(T_expr, float):
-            T_fun.x.array[:] = T_expr
-        else:
-            T_fun.interpolate(_compat.expression(T_expr, self.V_T))
-        q_fun = fem.Function(self.V_q)
-        if isinstance(q0, str) and q0 == "fourier":
-            interpolate_by_group(
-                q_fun,
-                self.domain,
-                self.groups,
-                lambda m, r: (
-                    -ufl.dot(ufl.inv(self.coefficients[r].A), ufl.grad(T_fun))
-                    if ufl.shape(self.coefficients[r].A)
-                    else -self.coefficients[r].zeta / self.coefficients[r].A * ufl.grad(T_fun)
-                ),
-            )
-        elif q0 is not None:
-            gdim = self.domain.mesh.geometry.dim
-            parts = [self.parse(c, f"initial.q[{i}]") for i, c in enumerate(q0)]
-            if len(parts) != gdim:
-                raise CaseError(
-                    self.origin, "initial.q", f"needs {gdim} components, got {len(parts)}"
-                )
-            zero = fem.Constant(self.domain.mesh, PETSc.ScalarType(0.0))
-            q_fun.interpolate(
-                _compat.expression(ufl.as_vector([c + zero for c in parts]), self.V_q)
-            )
-        self.u.x.array[self.T_dofs] = T_fun.x.array
-        self.u.x.array[self.q_dofs] = q_fun.x.array
-        self.u.x.scatter_forward()
-        for w in (self.u_n, self.u_nn):
-            w.x.array[:] = self.u.x.array
+        """Initial T (number or expression of x) and q (gdim numbers/expressions, ``"fourier"``
+        for q = −K∇T0 (projected, see :mod:`lkfem.physics.lk.initial`), or None for zero)."""
+        set_initial_state(self, T0, q0)
 
     def split(self) -> tuple[fem.Function, fem.Function]:
         """Copies of q and T as functions on their own (collapsed) spaces."""

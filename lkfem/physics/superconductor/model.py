@@ -181,11 +181,21 @@ class HeatSuperconductor:
         for piece, value in zip(self.pieces, values, strict=True):
             piece.Ts.value = value
 
-    def omegas(self, Ts: np.ndarray | None = None) -> np.ndarray:
+    def omegas(self, Ts: np.ndarray | None = None, when: str | None = None) -> np.ndarray:
+        """ω0 of each piece at Ts (the current T_s by default) (rad/s). Where it is not
+        positive: a :class:`CaseError` naming the rod's ``omega0`` key and ``when`` (which
+        temperature that is), or, without ``when`` (during a run), a :class:`SolverError`."""
         Ts = self.Ts if Ts is None else Ts
-        return np.array(
-            [p.material.omega(T, self.constants) for p, T in zip(self.pieces, Ts, strict=True)]
-        )
+        out = []
+        for piece, T in zip(self.pieces, Ts, strict=True):
+            try:
+                out.append(piece.material.omega(T, self.constants))
+            except SolverError as exc:
+                key = f"superconductor.rods.{piece.regions[0]}.omega0"
+                if when is None:
+                    raise SolverError(f"[{key}] {exc}") from None
+                raise CaseError(self.origin, key, f"{exc} {when}") from None
+        return np.array(out)
 
     def set_initial(
         self,
@@ -292,10 +302,21 @@ class HeatSuperconductor:
         self._responses = (key, responses, G)
         return responses, G
 
-    def advance(self, alpha: tuple[float, float, float], dt: float, t: float) -> dict[str, Any]:
-        """Advance (or, with α = 0, solve the steady state) with the reservoirs and the T_s."""
+    def advance(
+        self, alpha: tuple[float, float, float], dt: float, t: float, *, links_idle: bool = False
+    ) -> dict[str, Any]:
+        """Advance (or, with α = 0, solve the steady state) with the reservoirs and the T_s.
+
+        A step takes the weak links' heat with ω0 at the last T_s. A steady solve evaluates ω0
+        only where it is used: for the weak links at the previous iterate's T_s (none with
+        ``links_idle``: the first iterate, before any T_s is known) and for θ at the converged
+        T_s, not at the initial state, which is only a first guess there.
+        """
         problem = self.problem
-        omega = self.omegas(self.Ts_n)
+        if alpha[0] or (self.links and not links_idle):
+            omega = self.omegas(self.Ts_n)
+        else:
+            omega = np.zeros(len(self.pieces))  # no weak link carries heat
         for piece, w in zip(self.pieces, omega, strict=True):
             piece.phi.value = float(piece.phi.value) + (dt * w if alpha[0] else 0.0)
         torque = self.link_torque()
@@ -331,7 +352,7 @@ class HeatSuperconductor:
         for piece, value in zip(self.pieces, rate, strict=True):
             piece.Tdot.value = value
         if not alpha[0]:  # steady: θ with ω0 at the converged T_s
-            omega = self.omegas()
+            omega = self.omegas(when="at the steady rod temperature")
         for piece, w in zip(self.pieces, omega, strict=True):
             piece.inv_omega.value = 1.0 / w
         for piece in self.pieces:
@@ -359,8 +380,9 @@ class HeatSuperconductor:
         """The steady state (reservoirs, T_s, θ); with weak links θ and the link heat are
         iterated to a fixed point at fixed phases φ."""
         self.Ts_n = self.Ts.copy()
-        for _ in range(max_iterations):
-            info = self.advance((0.0, 0.0, 0.0), 1.0, float(self.problem.t.value))
+        for iteration in range(max_iterations):
+            t = float(self.problem.t.value)
+            info = self.advance((0.0, 0.0, 0.0), 1.0, t, links_idle=iteration == 0)
             self.Ts_n = self.Ts.copy()
             change = 0.0
             for piece in self.pieces:
@@ -370,7 +392,7 @@ class HeatSuperconductor:
                 )
                 piece.theta_old.x.array[:] = piece.twist.theta.x.array
             change = self.domain.comm.allreduce(change, op=MPI.MAX)
-            if not self.links or change < tol:
+            if not self.links or (iteration > 0 and change < tol):
                 break
         else:
             raise SolverError(f"steady twist did not converge in {max_iterations} iterations")

@@ -54,7 +54,7 @@ class RodMaterial:
         if not isinstance(value, float):
             raise ValueError(f"omega0 must depend on T and constants only: {self.omega0!r}")
         if not value > 0:
-            raise SolverError(f"omega0({T:.6g} K) = {value:.6g} rad/s: it must stay positive")
+            raise SolverError(f"omega0({T:.6g} K) = {value:.6g} rad/s, but it must be positive")
         return value
 
 

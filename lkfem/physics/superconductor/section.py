@@ -115,8 +115,9 @@ SCHEMA = Table(
                     Key(
                         "omega0",
                         "value",
-                        "persistent rotation ω0 > 0, a number or an "
-                        "expression of `T` (the piece's T_s) and the constants",
+                        "persistent rotation ω0, a number or an expression of `T` (the "
+                        "piece's T_s) and the constants; positive where the solve uses it (the "
+                        "initial T_s of a transient, the converged T_s of a steady solve)",
                         unit="rad/s",
                     ),
                     Key(

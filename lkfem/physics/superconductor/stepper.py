@@ -21,6 +21,10 @@ class SuperconductorStepper:
 
     def __init__(self, sc: Any):
         self.sc = sc
+        sc.omegas(
+            when="at the initial rod temperature (the mean of its contacts' initial T unless "
+            "[superconductor.initial] Ts is given)"
+        )
         self.info: dict[str, Any] | None = None
         self._phases: list[float] = []
 

@@ -23,7 +23,7 @@ from lkfem.case.sections import (
     parse_mesh,
     parse_time,
 )
-from lkfem.case.spec import SECTIONS, Case
+from lkfem.case.spec import SECTIONS, Case, Checkpointing
 from lkfem.errors import CaseError
 from lkfem.physics import registry
 from lkfem.physics.lk.spaces import ELEMENTS
@@ -90,7 +90,19 @@ def parse_case(
         if not isinstance(value, (str, int, float, bool)):
             r.fail(f"solver.petsc.{key}", f"must be a string, number or boolean, got {value!r}")
     output = r.table(data, "output")
-    r.keys(output, "output", {"xdmf", "png", "csv", "every"})
+    r.keys(
+        output,
+        "output",
+        {
+            "xdmf",
+            "png",
+            "csv",
+            "every",
+            "checkpoint_every",
+            "checkpoint_minutes",
+            "checkpoint_keep",
+        },
+    )
     probes = {}
     for name, point in r.table(data, "probes").items():
         if (
@@ -142,6 +154,11 @@ def parse_case(
             solver, "solver", "linear_solver", ("auto", "direct", "iterative"), default="auto"
         ),
         petsc_options=dict(petsc),
+        checkpoints=Checkpointing(
+            every=r.integer(output, "output", "checkpoint_every", default=0, low=0, high=10**9),
+            minutes=r.number(output, "output", "checkpoint_minutes", default=15.0),
+            keep=r.integer(output, "output", "checkpoint_keep", default=2, low=1, high=1000),
+        ),
         xdmf=r.boolean(output, "output", "xdmf", default=True),
         png=r.boolean(output, "output", "png", default=True),
         csv=r.boolean(output, "output", "csv", default=True),

@@ -33,6 +33,9 @@ _TIME_KEYS = {
     "shrink_above",
     "growth",
     "shrink",
+    "max_steps",
+    "max_wall_minutes",
+    "max_cutbacks",
 }
 
 
@@ -57,6 +60,10 @@ def parse_time(r: Reader, table: Mapping[str, Any]) -> TimeSettings | None:
             values[key] = tuple(float(v) for v in value)
         elif key in ("grow_below", "shrink_above"):
             values[key] = r.integer(table, "time", key, default=0, low=1, high=1000)
+        elif key == "max_steps":
+            values[key] = r.integer(table, "time", key, default=0, low=1, high=10**12)
+        elif key == "max_cutbacks":
+            values[key] = r.integer(table, "time", key, default=0, low=0, high=50)
         else:
             values[key] = r.number(table, "time", key, default=0.0)
     try:

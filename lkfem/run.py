@@ -180,7 +180,13 @@ def _solve(
             out / "timeseries.csv" if case.csv else None, domain.comm, keep_rows=rows
         )
         restart_at = None if start is None else start.t
-        fields = FieldWriter(_xdmf(case, out), domain, model.outputs, restart_at=restart_at)
+        fields = FieldWriter(
+            _xdmf(case, out),
+            domain,
+            model.outputs,
+            restart_at=restart_at,
+            saved_xml=saved.get("fields_xml"),
+        )
         observer = Observer(model, fields, series, settings, every=case.output_every)
         control = RunControl(
             Checkpoints(out / "checkpoints", domain, keep=case.checkpoints.keep),

@@ -30,11 +30,16 @@ class Model(Protocol):
         the files already)."""
         self.written_at = written_at
 
-    def saved(self, step: int) -> dict[str, float | int | None]:
+    def saved(self, step: int) -> dict[str, float | int | str | None]:
         """Before a checkpoint at ``step``: the files flushed, and what a restart needs to
-        continue them (the CSV rows to keep, the time of the last fields)."""
+        continue them (the CSV rows to keep, the time of the last fields, the XDMF file's XML
+        as it is now: a kill while it is rewritten may leave it empty)."""
         self.fields.flush()
-        return {"series_rows": step + 1, "fields_written_at": self.written_at}
+        return {
+            "series_rows": step + 1,
+            "fields_written_at": self.written_at,
+            "fields_xml": self.fields.xml(),
+        }
 
     def finish(self, out: Path | None) -> list[str]: ...
 
@@ -108,11 +113,16 @@ class Observer:
         the files already)."""
         self.written_at = written_at
 
-    def saved(self, step: int) -> dict[str, float | int | None]:
+    def saved(self, step: int) -> dict[str, float | int | str | None]:
         """Before a checkpoint at ``step``: the files flushed, and what a restart needs to
-        continue them (the CSV rows to keep, the time of the last fields)."""
+        continue them (the CSV rows to keep, the time of the last fields, the XDMF file's XML
+        as it is now: a kill while it is rewritten may leave it empty)."""
         self.fields.flush()
-        return {"series_rows": step + 1, "fields_written_at": self.written_at}
+        return {
+            "series_rows": step + 1,
+            "fields_written_at": self.written_at,
+            "fields_xml": self.fields.xml(),
+        }
 
     def finish(self, out: Path | None) -> list[str]:
         """The fields at the last step (when a steady stop ended the run between milestones),

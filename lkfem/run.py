@@ -102,7 +102,7 @@ def _run(
         probe(domain, [fem.Function(V)], case.probes, case.source)
 
     with ResultsDir(out, comm, restart=restart) as tmp:
-        runlog.open(tmp / "run.log")
+        runlog.open(tmp / "run.log", append=restart)
         t0 = time.perf_counter()
         model = physics.build(case, domain)
         try:

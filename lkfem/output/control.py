@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 from mpi4py import MPI
 
-from lkfem.log import logger
 from lkfem.output.checkpoint import Checkpoints
 from lkfem.output.observer import Observer
 from lkfem.stepping import Interrupted, LoopState, Stepper, StepRecord, TimeSettings, march
@@ -103,10 +102,9 @@ class RunControl:
             self.write(loop)
 
     def write(self, loop: LoopState) -> None:
-        path = self.checkpoints.write(self.model, loop, self.observer.saved(loop.step))
+        self.checkpoints.write(self.model, loop, self.observer.saved(loop.step))
         self.written = loop
         self.last_checkpoint = time.perf_counter()
-        logger.debug(f"checkpoint {path.name} written")
 
     @contextmanager
     def _signals(self) -> Iterator[None]:

@@ -208,7 +208,16 @@ def _assert_same(ref, out, rel):
 
 @pytest.mark.parametrize(
     "kind, first, then",
-    [("lk", 1, 1), ("lk", 2, 2), ("lk", 2, 1), ("lk", 1, 2), ("sc", 1, 1), ("sc", 2, 1)],
+    [
+        ("lk", 1, 1),
+        ("lk", 2, 2),
+        ("lk", 2, 1),
+        ("lk", 1, 2),
+        ("sc", 1, 1),
+        ("sc", 2, 2),
+        ("sc", 2, 1),
+        ("sc", 1, 2),
+    ],
 )
 def test_killed_run_restarts_as_if_never_stopped(tmp_path, kind, first, then):
     case = _case(tmp_path, kind)

@@ -306,3 +306,19 @@ def test_newton_failure_names_the_step_and_keeps_the_last_good_state(tmp_path):
     assert "NaN/Inf" in line and "step 10 " in line and "layer0" in line, line
     assert "--restart" in line and "Traceback" not in proc.stderr
     assert (tmp_path / ".out.partial" / "checkpoints" / "step-00000009").is_dir()
+
+
+def test_stale_partial_folders_without_a_checkpoint_are_removed(tmp_path):
+    from mpi4py import MPI
+
+    from lkfem.output.results import ResultsDir
+
+    out = tmp_path / "out"
+    (tmp_path / ".out.partial-x1y2").mkdir()  # older lkfem's, from a killed run
+    (tmp_path / ".out.partial" / "checkpoints" / ".step-00000003.tmp").mkdir(parents=True)
+    with ResultsDir(out, MPI.COMM_SELF) as tmp:
+        assert tmp == tmp_path / ".out.partial" and list(tmp.iterdir()) == []
+        (tmp / "checkpoints").mkdir()
+        (tmp / "summary.json").write_text("{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert sorted(p.name for p in out.iterdir()) == ["summary.json"]  # no checkpoints

@@ -17,6 +17,7 @@ __all__ = [
     "collapse",
     "expression",
     "create_vector",
+    "adios4dolfinx",
 ]
 
 #: (major, minor) of the running dolfinx.
@@ -85,3 +86,26 @@ def collapse(V: Any) -> tuple[Any, Any]:
 
     space, dofs = V.collapse()
     return space, np.asarray(dofs, dtype=np.int32).reshape(-1)
+
+
+def adios4dolfinx() -> Any:
+    """The adios4dolfinx module made for the running dolfinx (0.9.x for 0.9, 0.11.x for 0.11;
+    their checkpoint API is the same).
+
+    Debian's ``python3-adios2-mpi`` ships only the compiled bindings
+    (``adios2.bindings.adios2_bindings_mpi``), without the ``adios2`` package's front that
+    adios4dolfinx reads ``adios2.bindings`` from: point it at the bindings.
+    """
+    import importlib
+
+    import adios2
+
+    bindings = getattr(adios2, "bindings", None)
+    if bindings is None or not hasattr(bindings, "is_built_with_mpi"):
+        for name in ("adios2.bindings.adios2_bindings_mpi", "adios2.bindings.adios2_bindings"):
+            try:
+                adios2.bindings = importlib.import_module(name)  # type: ignore[attr-defined]
+                break
+            except ImportError:
+                continue
+    return importlib.import_module("adios4dolfinx")

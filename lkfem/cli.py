@@ -1,6 +1,7 @@
 """The ``lkfem`` command.
 
     lkfem run CASE.toml --out DIR     solve a case; DIR receives summary.json, XDMF, a PNG, run.log
+          [--restart] [--max-wall MIN]  continue a stopped run; stop (resumably) after MIN
     lkfem validate CASE.toml          every check of a run and the problem's size; no solve
     lkfem generators                  list the mesh generators and their parameters
     lkfem mesh NAME --PARAM V --out F.msh     write a generator's mesh: F.msh (gmsh), F.xdmf
@@ -34,6 +35,12 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="solve a case file")
     run.add_argument("case", help="the case file (TOML)")
     run.add_argument("--out", required=True, help="results folder (replaced on success)")
+    run.add_argument(
+        "--restart", action="store_true", help="continue a stopped run from its last checkpoint"
+    )
+    run.add_argument(
+        "--max-wall", type=float, metavar="MINUTES", help="stop with a checkpoint after this"
+    )
     validate = sub.add_parser(
         "validate", help="check a case (and the mesh it builds) without solving or writing"
     )
@@ -72,7 +79,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lkfem.case.load import load_case
             from lkfem.run import run_case
 
-            run_case(load_case(args.case), args.out, comm)
+            run_case(
+                load_case(args.case),
+                args.out,
+                comm,
+                restart=args.restart,
+                max_wall_minutes=args.max_wall,
+            )
         elif args.command == "validate":
             from lkfem.case.load import load_case
             from lkfem.run import validate_case
@@ -98,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LkfemError as exc:
         if comm.rank == 0:
             print(f"lkfem: error: {exc}", file=sys.stderr, flush=True)
-        return 2
+        return int(getattr(exc, "exit_code", 2))
     except Exception:
         # A bug, possibly on one rank only: show it and stop every rank rather than hang.
         if comm.size > 1:

@@ -93,12 +93,13 @@ class RunLog(logging.Handler):
             self.fh.write(line + "\n")
             self.fh.flush()
 
-    def open(self, path: Path) -> None:
-        """Write what was kept to ``path`` (rank 0) and go on writing there."""
+    def open(self, path: Path, *, append: bool = False) -> None:
+        """Write what was kept to ``path`` (rank 0; after what it holds with ``append``, for a
+        restarted run) and go on writing there."""
         from mpi4py import MPI
 
         if MPI.COMM_WORLD.rank == 0:
-            self.fh = open(path, "w")
+            self.fh = open(path, "a" if append else "w")
             self.fh.write("".join(line + "\n" for line in self.lines))
             self.fh.flush()
 

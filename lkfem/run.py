@@ -7,8 +7,10 @@ solves steadily or steps through the shared loop (:func:`lkfem.stepping.march`) 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
+import shlex
 import time
 from pathlib import Path
 from typing import Any
@@ -25,47 +27,68 @@ from lkfem.core.names import check_names
 from lkfem.errors import LkfemError
 from lkfem.log import RunLog, logger
 from lkfem.mesh.load import load_domain
+from lkfem.output.checkpoint import Checkpoints, latest, read_domain, restore
+from lkfem.output.control import RunControl
 from lkfem.output.fields import FieldWriter
 from lkfem.output.observer import Observer
 from lkfem.output.probes import probe
-from lkfem.output.results import ResultsDir, write_json
+from lkfem.output.results import ResultsDir, partial_folder, write_json
 from lkfem.output.series import TimeSeries
 from lkfem.physics import registry
 from lkfem.physics.base import Model, Physics
 from lkfem.plot.render import render_png
-from lkfem.stepping import march
 from lkfem.studies.registry import STUDIES
 
 __all__ = ["run_case", "prepare", "validate_case", "load_domain"]
 
 
-def run_case(case: Case, out: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any]:
+def run_case(
+    case: Case,
+    out: str | os.PathLike,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    *,
+    restart: bool = False,
+    max_wall_minutes: float | None = None,
+) -> dict[str, Any]:
     """Solve ``case`` and write ``summary.json``, the fields (XDMF), a time series (CSV, for
     transients) and a PNG into ``out``.
 
-    The folder appears only when everything is written; on an error nothing is left behind and
-    an existing folder of that name is kept as it was.
+    The folder appears only when everything is written; on an error nothing is left behind
+    (but a transient's checkpoints, in ``.NAME.partial``) and an existing folder of that name
+    is kept as it was.
+
+    Args:
+        restart: continue a stopped or killed transient from its last checkpoint (on any
+            number of ranks).
+        max_wall_minutes: stop (with a checkpoint) after this much wall time; overrides
+            ``[time] max_wall_minutes``.
 
     Returns:
         The summary written to ``summary.json``.
     """
+    if max_wall_minutes is not None and case.time is not None:
+        time_settings = dataclasses.replace(case.time, max_wall_minutes=max_wall_minutes)
+        case = dataclasses.replace(case, time=time_settings)
     with RunLog() as runlog:
-        summary = _run(case, out, comm, runlog)
+        summary = _run(case, out, comm, runlog, restart)
     logger.info(f"results in {Path(out).resolve()} ({', '.join(summary['files'])})")
     return summary
 
 
-def prepare(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> tuple[Domain, Physics]:
-    """Every check of a run before anything is solved or written: the mesh built or read,
-    the physics' and the studies' checks, the names against the mesh, the probes inside it.
+def prepare(
+    case: Case, comm: MPI.Comm = MPI.COMM_WORLD, resume: Path | None = None
+) -> tuple[Domain, Physics]:
+    """Every check of a run before anything is solved or written: the mesh built or read
+    (from the checkpoint ``resume`` when restarting), the physics' and the studies' checks, the
+    names against the mesh, the probes inside it.
 
     Returns:
         The mesh and the physics that runs the case.
     """
     start = time.perf_counter()
     logger.info(f"case {case.source}: {case.title} on {comm.size} rank(s)")
-    with progress.activity("meshing"):
-        domain = load_domain(case, comm)
+    with progress.activity("meshing" if resume is None else "reading the checkpoint's mesh"):
+        domain = load_domain(case, comm) if resume is None else read_domain(resume, comm)
     logger.info(
         f"mesh: {domain.num_cells()} cells, {domain.num_vertices()} vertices, regions "
         f"{sorted(domain.regions)}, boundaries {sorted(domain.boundaries)} "
@@ -139,17 +162,20 @@ def validate_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any]
     return report
 
 
-def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> dict[str, Any]:
+def _run(
+    case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog, restart: bool
+) -> dict[str, Any]:
     start = time.perf_counter()
-    domain, physics = prepare(case, comm)
+    resume = _checkpoint(case, out, comm) if restart else None
+    domain, physics = prepare(case, comm, resume)
 
-    with ResultsDir(out, comm) as tmp:
-        runlog.open(tmp / "run.log")
+    with ResultsDir(out, comm, restart=restart) as tmp:
+        runlog.open(tmp / "run.log", append=restart)
         t0 = time.perf_counter()
         model = physics.build(case, domain)
         try:
             logger.info(f"{model.label}: {model.describe()}")
-            files = ["summary.json", *_solve(case, domain, model, tmp)]
+            files = ["summary.json", *_solve(case, domain, model, tmp, out, resume, start)]
             logger.info(f"{model.label}: solved ({time.perf_counter() - t0:.1f} s)")
             T, q = model.outputs.T, model.outputs.q
             entries = model.summary()
@@ -179,9 +205,29 @@ def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> 
     return summary
 
 
-def _solve(case: Case, domain: Domain, model: Model, out: Path) -> list[str]:
-    """The steady solve or the time loop, with the observer writing into ``out``; the files
-    written besides summary.json."""
+def _checkpoint(case: Case, out: str | os.PathLike, comm: MPI.Comm) -> Path:
+    """The checkpoint a restart continues from."""
+    if case.time is None:
+        raise LkfemError(f"{case.source}: a steady case has no checkpoints to restart from")
+    path = latest(partial_folder(out) / "checkpoints", comm)
+    if path is None:
+        raise LkfemError(f"no checkpoint to restart from in {partial_folder(out)}")
+    logger.info(f"restarting from {path}")
+    return path
+
+
+def _solve(
+    case: Case,
+    domain: Domain,
+    model: Model,
+    out: Path,
+    dest: str | os.PathLike,
+    resume: Path | None,
+    started: float,
+) -> list[str]:
+    """The steady solve or the time loop, with the observer writing into ``out`` (checkpoints
+    in ``out/checkpoints``; ``resume``: the one to continue from); the files written besides
+    summary.json."""
     settings = case.time
     if settings is None:
         with progress.activity(f"{model.label}: steady solve"):
@@ -195,21 +241,53 @@ def _solve(case: Case, domain: Domain, model: Model, out: Path) -> list[str]:
             raise
     else:
         stepper = model.stepper(settings)
-        series = TimeSeries(out / "timeseries.csv" if case.csv else None, domain.comm)
-        fields = FieldWriter(_xdmf(case, out), domain, model.outputs)
+        start, saved = None, {}
+        if resume is not None:
+            start, saved = restore(resume, model, domain.comm)
+            logger.info(f"continuing from step {start.step}, t = {start.t:.6g} s")
+        rows = saved.get("series_rows") if resume is not None else None
+        series = TimeSeries(
+            out / "timeseries.csv" if case.csv else None, domain.comm, keep_rows=rows
+        )
+        restart_at = None if start is None else start.t
+        fields = FieldWriter(
+            _xdmf(case, out),
+            domain,
+            model.outputs,
+            restart_at=restart_at,
+            saved_xml=saved.get("fields_xml"),
+        )
         observer = Observer(model, fields, series, settings, every=case.output_every)
+        control = RunControl(
+            Checkpoints(out / "checkpoints", domain, keep=case.checkpoints.keep),
+            model,
+            observer,
+            settings,
+            every=case.checkpoints.every,
+            minutes=case.checkpoints.minutes,
+            resume=f"lkfem run {shlex.quote(case.source)} --out {shlex.quote(str(dest))} --restart",
+            started=started,
+        )
         try:
-            observer.start(stepper.time())
+            if start is None:
+                observer.start(stepper.time())
+            else:
+                observer.resume(start.t, saved.get("fields_written_at"))
             with progress.time_bar(stepper.time(), settings.t_end) as advance:
                 observer.hooks.append(lambda step: advance(step.t, step.dt, step.step))
-                steps = march(stepper, settings, observer)
+                steps = control.march(stepper, start)
         except BaseException:
             observer.close()
             raise
         t_final = steps[-1].t if steps else stepper.time()
         logger.info(f"transient solve: {len(steps)} steps to t = {t_final:.6g} s")
+        if control.checkpoints.last is not None:
+            c = control.checkpoints
+            logger.info(f"checkpoints: {c.seconds:.2f} s, last {c.bytes / 1e6:.2f} MB")
     extra = observer.finish(out)
     files = ["fields.xdmf", "fields.h5"] if case.xdmf else []
+    if settings is not None and case.xdmf:
+        files += sorted(p.name for p in out.glob("fields-*.*"))
     if settings is not None and case.csv:
         files.append("timeseries.csv")
     return files + extra

@@ -7,6 +7,13 @@ grows when Newton needs few iterations and shrinks (the step is retried) when it
 fails. Steps are cut to land exactly on milestones and on t_end, with no sliver left before
 one. A run may stop early at a steady state, when the stepper's relative rate of change
 ‖uⁿ⁺¹ − uⁿ‖∞ / (Δt ‖uⁿ⁺¹‖∞) falls below ``steady_tol``.
+
+A failed step is retried with Δt cut back (by ``shrink``, at most ``max_cutbacks`` times in a
+row), with a fixed Δt too: the cut steps then land on the step's original end before Δt goes
+back to its value. A solution holding NaN or Inf stops the loop at once. Either ends in a
+:class:`StepFailed` carrying the last accepted :class:`LoopState`; ``max_steps`` ends it in a
+:class:`StepLimit`. A run continues from a saved :class:`LoopState` (a checkpoint) with the same
+steps as one that never stopped.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 from mpi4py import MPI
 
-from lkfem.errors import SolverError
+from lkfem.errors import LkfemError, SolverError
 
 __all__ = [
     "SCHEMES",
@@ -27,6 +34,10 @@ __all__ = [
     "StepRecord",
     "StepOutcome",
     "Stepper",
+    "LoopState",
+    "Interrupted",
+    "StepFailed",
+    "StepLimit",
     "march",
     "bdf_coefficients",
     "relative_change",
@@ -49,6 +60,9 @@ class TimeSettings:
         growth, shrink: the factors.
         milestones: times a step must land on.
         steady_tol: stop once the relative rate of change is below this (1/s); None: never.
+        max_steps: stop (resumably) after this many steps of one call; None: no limit.
+        max_wall_minutes: stop (resumably) after this much wall time (min); None: no limit.
+        max_cutbacks: failed attempts in a row (Δt cut back each time) before giving up.
     """
 
     t_end: float
@@ -63,6 +77,9 @@ class TimeSettings:
     shrink: float = 0.5
     milestones: Sequence[float] = field(default_factory=tuple)
     steady_tol: float | None = None
+    max_steps: int | None = None
+    max_wall_minutes: float | None = None
+    max_cutbacks: int = 6
 
     def __post_init__(self) -> None:
         if self.scheme not in SCHEMES:
@@ -73,10 +90,62 @@ class TimeSettings:
             raise ValueError("need dt_min ≤ dt ≤ dt_max")
         if not (0 < self.shrink < 1 < self.growth):
             raise ValueError("need 0 < shrink < 1 < growth")
+        if math.isinf(self.dt) or math.isnan(self.t_end):
+            raise ValueError("dt must be finite")
+        if math.isinf(self.t_end) and self.max_steps is None and self.max_wall_minutes is None:
+            raise ValueError("t_end = inf needs a limit: max_steps or max_wall_minutes")
 
     def is_milestone(self, t: float) -> bool:
         """Whether ``t`` is a milestone or t_end (where fields are written)."""
-        return any(abs(t - m) <= 1e-9 * max(1.0, m) for m in (*self.milestones, self.t_end))
+        return any(
+            abs(t - m) <= 1e-9 * max(1.0, m)
+            for m in (*self.milestones, self.t_end)
+            if math.isfinite(m)
+        )
+
+
+@dataclass(slots=True, frozen=True)
+class LoopState:
+    """Where the loop stands after an accepted step: what a checkpoint must keep of it.
+
+    Attributes:
+        step: accepted steps so far.
+        t: the time reached (s).
+        dt: the step the loop will try next (s).
+        dt_prev: the last accepted step (s), for BDF2's weights; None before the first.
+    """
+
+    step: int
+    t: float
+    dt: float
+    dt_prev: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "t": self.t, "dt": self.dt, "dt_prev": self.dt_prev}
+
+
+class Interrupted(LkfemError):
+    """The loop ended before t_end in a state it can continue from (``state``).
+
+    ``exit_code`` is what the command line returns; the runner saves ``state`` and adds how to
+    resume to the message.
+    """
+
+    exit_code = 3
+
+    def __init__(self, message: str, state: LoopState):
+        super().__init__(message)
+        self.state = state
+
+
+class StepFailed(Interrupted, SolverError):
+    """A step failed after every cut-back, or its solution held NaN/Inf."""
+
+    exit_code = 2
+
+
+class StepLimit(Interrupted):
+    """``max_steps`` reached before t_end."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -97,6 +166,10 @@ class StepOutcome:
     converged: bool
     newton_iterations: int = 0
     linear_iterations: int = 0
+    #: why it failed, for the message (e.g. "PETSc SNES reason -5 after 30 iterations")
+    reason: str = ""
+    #: where the solution held NaN/Inf (fields, regions); the loop then stops at once
+    nonfinite: str = ""
 
 
 class Stepper(Protocol):
@@ -142,49 +215,92 @@ def march(
     stepper: Stepper,
     settings: TimeSettings,
     on_step: Callable[[StepRecord], Any] | None = None,
+    *,
+    start: LoopState | None = None,
+    after: Callable[[LoopState], Any] | None = None,
 ) -> list[StepRecord]:
     """March ``stepper`` from its current state to ``settings.t_end``; call ``on_step`` after
-    every accepted step, before the history moves on.
+    every accepted step, before the history moves on, and ``after`` once it has moved on (with
+    the loop's state: where checkpoints are written and guards checked; it may raise an
+    :class:`Interrupted`).
+
+    Args:
+        start: the loop's state when continuing from a checkpoint (the stepper's state must be
+            restored to it); None: a new run.
 
     Returns:
-        The accepted steps.
+        The steps accepted in this call.
+
+    Raises:
+        StepFailed: a step failed after ``max_cutbacks`` cut-backs (or below ``dt_min``), or
+            its solution held NaN/Inf; the stepper is back at the last accepted state.
+        StepLimit: ``max_steps`` steps were taken before t_end.
     """
     t = stepper.time()
-    dt = settings.dt
-    dt_prev: float | None = None
+    first = 0 if start is None else start.step
+    dt = settings.dt if start is None else start.dt
+    dt_prev: float | None = None if start is None else start.dt_prev
     targets = sorted({m for m in settings.milestones if t < m < settings.t_end} | {settings.t_end})
     records: list[StepRecord] = []
+    failures = 0
+    pending: float | None = None  # a fixed-Δt step's end, after it was cut back
     while t < settings.t_end * (1 - 1e-12):
+        if settings.max_steps is not None and len(records) >= settings.max_steps:
+            raise StepLimit(
+                f"stopped after max_steps = {settings.max_steps} steps at t = {t:.6g} s "
+                f"(t_end = {settings.t_end:g} s)",
+                LoopState(first + len(records), t, dt, dt_prev),
+            )
         target = next(m for m in targets if m > t * (1 + 1e-12) + 1e-300)
+        if pending is not None:
+            target = min(target, pending)
         step = min(dt, target - t)
         if target - t - step < 1e-6 * step:  # no sliver before a milestone (nor round-off's)
             step = target - t
         alpha = bdf_coefficients(settings.scheme, step, dt_prev)
-        outcome = stepper.attempt(t + step, step, alpha, may_fail=settings.adaptive)
+        outcome = stepper.attempt(t + step, step, alpha, may_fail=True)
         if not outcome.converged:
             stepper.undo(t)
-            if step <= settings.dt_min * (1 + 1e-12):
-                raise SolverError(
-                    f"Newton failed at t = {t + step:.6g} s with the smallest "
-                    f"time step dt_min = {settings.dt_min:g} s"
+            state = LoopState(first + len(records), t, dt, dt_prev)
+            where = f"step {state.step + 1} (t = {t:.6g} s → {t + step:.6g} s, Δt = {step:.3g} s)"
+            if outcome.nonfinite:
+                raise StepFailed(f"NaN/Inf in the solution at {where}: {outcome.nonfinite}", state)
+            failures += 1
+            if failures > settings.max_cutbacks or step <= settings.dt_min * (1 + 1e-12):
+                cause = f": {outcome.reason}" if outcome.reason else ""
+                raise StepFailed(
+                    f"Newton failed at {where} after {failures - 1} cut-back(s){cause}", state
                 )
+            if not settings.adaptive and pending is None:
+                pending = t + step
             dt = max(step * settings.shrink, settings.dt_min)
             continue
+        failures = 0
         t += step
         record = StepRecord(
-            len(records) + 1, t, step, outcome.newton_iterations, outcome.linear_iterations
+            first + len(records) + 1,
+            t,
+            step,
+            outcome.newton_iterations,
+            outcome.linear_iterations,
         )
         records.append(record)
         if on_step is not None:  # before the history moves on: u̇ of this step is still defined
             on_step(record)
         change = stepper.accept(step)
         dt_prev = step
+        if pending is not None and t >= pending * (1 - 1e-12):
+            pending = None
+            dt = settings.dt
         if settings.adaptive:
             if outcome.newton_iterations < settings.grow_below:
                 dt = min(step * settings.growth, settings.dt_max) if step >= dt * 0.999 else dt
             elif outcome.newton_iterations > settings.shrink_above:
                 dt = max(step * settings.shrink, settings.dt_min)
-        if settings.steady_tol is not None and change < settings.steady_tol:
+        steady = settings.steady_tol is not None and change < settings.steady_tol
+        if after is not None and not steady and t < settings.t_end * (1 - 1e-12):
+            after(LoopState(first + len(records), t, dt, dt_prev))
+        if steady:
             break
     return records
 

@@ -9,6 +9,7 @@ from dolfinx import fem
 from mpi4py import MPI
 
 from lkfem.meshes import box_with_sphere
+
 from .verification import load_demo
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

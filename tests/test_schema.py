@@ -86,6 +86,9 @@ growth = 1.5
 shrink = 0.5
 milestones = [0.5]
 steady_tol = 1e-6
+max_steps = 100
+max_wall_minutes = 60.0
+max_cutbacks = 4
 [solver]
 degree = 1
 element = "taylor_hood"
@@ -97,6 +100,9 @@ xdmf = false
 png = false
 csv = false
 every = 2
+checkpoint_every = 10
+checkpoint_minutes = 5.0
+checkpoint_keep = 3
 [probes]
 middle = [0.5, 0.1, 0.1]
 """

@@ -73,13 +73,40 @@ def test_failure_cuts_the_step_back_and_undoes_the_attempt():
     assert all(r.dt <= 0.3 for r in records)
 
 
-def test_failure_at_dt_min_or_with_a_fixed_step_is_an_error():
+def test_failure_at_dt_min_or_after_the_cut_backs_is_an_error_naming_the_step():
     always = Scripted(fail=lambda t, dt: True)
-    with pytest.raises(SolverError, match="dt_min"):
+    with pytest.raises(SolverError, match=r"step 1 \(t = 0 s") as info:
         march(always, TimeSettings(t_end=1.0, dt=0.1, adaptive=True, dt_min=0.05))
     assert always.accepted == 0 and len(always.undone) == 2  # 0.1, then 0.05
-    with pytest.raises(SolverError, match="scripted"):
-        march(Scripted(fail=lambda t, dt: True), TimeSettings(t_end=1.0, dt=0.1))
+    assert info.value.state.step == 0 and info.value.state.t == 0.0
+    fixed = Scripted(fail=lambda t, dt: True)
+    with pytest.raises(SolverError, match="after 3 cut-back"):
+        march(fixed, TimeSettings(t_end=1.0, dt=0.1, max_cutbacks=3))
+    assert [dt for _, dt, _ in fixed.attempts] == pytest.approx([0.1, 0.05, 0.025, 0.0125])
+
+
+def test_a_fixed_step_is_cut_back_and_lands_on_its_own_end():
+    """Fixed Δt = 0.1: the step to 0.2 fails at full size, is done in halves, then Δt = 0.1."""
+    stepper = Scripted(fail=lambda t, dt: abs(t - 0.2) < 1e-9 and dt > 0.06)
+    records = march(stepper, TimeSettings(t_end=0.5, dt=0.1, scheme="backward_euler"))
+    assert [r.t for r in records] == pytest.approx([0.1, 0.15, 0.2, 0.3, 0.4, 0.5])
+
+
+def test_max_steps_stops_with_the_loop_state_and_a_restart_continues_it():
+    from lkfem.stepping import StepLimit
+
+    settings = TimeSettings(t_end=1.0, dt=0.1, scheme="bdf2", max_steps=4)
+    first = Scripted()
+    with pytest.raises(StepLimit) as info:
+        march(first, settings)
+    state = info.value.state
+    assert (state.step, state.dt_prev) == (4, pytest.approx(0.1)) and state.t == pytest.approx(0.4)
+    rest = Scripted()
+    rest.t = state.t
+    with pytest.raises(StepLimit):  # max_steps counts the steps of one call
+        march(rest, settings, start=state)
+    assert [round(t, 9) for t, _, _ in rest.attempts] == [0.5, 0.6, 0.7, 0.8]
+    assert rest.attempts[0][2] != (1.0, -1.0, 0.0)  # BDF2 goes on, no restart with Euler
 
 
 def test_adaptive_steps_grow_when_newton_is_quick():

@@ -272,6 +272,31 @@ TIME = Table(
             unit="1/s",
             minimum=0.0,
         ),
+        Key(
+            "max_steps",
+            "integer",
+            "stop (resumably, with a checkpoint) after this many steps of one invocation",
+            default_text="no limit",
+            minimum=1,
+        ),
+        Key(
+            "max_wall_minutes",
+            "number",
+            "stop (resumably, with a checkpoint) after this much wall time; "
+            "`lkfem run --max-wall` overrides it",
+            default_text="no limit",
+            unit="min",
+            **_POSITIVE,
+        ),
+        Key(
+            "max_cutbacks",
+            "integer",
+            "failed Newton attempts in a row (Δt cut back each time, also with a fixed Δt) "
+            "before the run gives up",
+            default=6,
+            minimum=0,
+            maximum=50,
+        ),
     ),
 )
 
@@ -341,6 +366,29 @@ OUTPUT = Table(
             "write fields every this many steps (0: only milestones and the end)",
             default=0,
             minimum=0,
+        ),
+        Key(
+            "checkpoint_every",
+            "integer",
+            "transients: write a checkpoint every this many steps (0: not by count)",
+            default=0,
+            minimum=0,
+        ),
+        Key(
+            "checkpoint_minutes",
+            "number",
+            "transients: write a checkpoint every this many minutes of wall time (0: not by time)",
+            default=15.0,
+            unit="min",
+            minimum=0.0,
+        ),
+        Key(
+            "checkpoint_keep",
+            "integer",
+            "how many of the latest checkpoints to keep",
+            default=2,
+            minimum=1,
+            maximum=1000,
         ),
     ),
 )

@@ -24,7 +24,7 @@ from lkfem.case.sections import (
     parse_mesh,
     parse_time,
 )
-from lkfem.case.spec import SECTIONS, Case
+from lkfem.case.spec import SECTIONS, Case, Checkpointing
 from lkfem.errors import CaseError
 from lkfem.physics import registry
 from lkfem.studies import registry as studies
@@ -109,6 +109,11 @@ def parse_case(
         element=r.read(solver, "solver", top["solver"]["element"]),
         linear_solver=r.read(solver, "solver", SOLVER["linear_solver"]),
         petsc_options=dict(petsc),
+        checkpoints=Checkpointing(
+            every=r.read(output, "output", OUTPUT["checkpoint_every"]),
+            minutes=r.read(output, "output", OUTPUT["checkpoint_minutes"]),
+            keep=r.read(output, "output", OUTPUT["checkpoint_keep"]),
+        ),
         xdmf=r.read(output, "output", OUTPUT["xdmf"]),
         png=r.read(output, "output", OUTPUT["png"]),
         csv=r.read(output, "output", OUTPUT["csv"]),

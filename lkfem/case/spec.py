@@ -13,7 +13,7 @@ from lkfem.core.bcs import BoundaryCondition
 from lkfem.core.materials import Material
 from lkfem.stepping import TimeSettings
 
-__all__ = ["Case", "MeshSpec", "SECTIONS"]
+__all__ = ["Case", "MeshSpec", "Checkpointing", "SECTIONS"]
 
 #: the sections physics and studies own (filled by :mod:`lkfem.case.load` from the registries):
 #: ``case.NAME`` is None for one of these that a case does not have
@@ -27,6 +27,16 @@ class MeshSpec:
     generator: str | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
     file: Path | None = None
+
+
+@dataclass(slots=True, kw_only=True, frozen=True)
+class Checkpointing:
+    """When a transient run writes checkpoints: every ``every`` steps (0: not by count) and
+    every ``minutes`` of wall time (0: not by time), keeping the last ``keep``."""
+
+    every: int = 0
+    minutes: float = 15.0
+    keep: int = 2
 
 
 @dataclass(slots=True, kw_only=True, frozen=True)
@@ -52,6 +62,7 @@ class Case:
     initial_q: Any = None
     time: TimeSettings | None = None
     output_every: int = 0
+    checkpoints: Checkpointing = field(default_factory=Checkpointing)
     degree: int = 1
     element: str = "auto"
     linear_solver: str = "auto"

@@ -14,11 +14,25 @@ __all__ = ["TimeSeries", "write_columns"]
 
 class TimeSeries:
     """A CSV file whose columns are the keys of the first row; flushed after every row so a
-    killed run keeps what it computed."""
+    killed run keeps what it computed.
 
-    def __init__(self, path: Path | None, comm: MPI.Comm):
-        self.fh = open(path, "w") if path is not None and comm.rank == 0 else None
+    With ``keep_rows`` (a run continued from a checkpoint) the existing file keeps its header
+    and first ``keep_rows`` rows, and new rows follow them.
+    """
+
+    def __init__(self, path: Path | None, comm: MPI.Comm, *, keep_rows: int | None = None):
+        self.fh = None
         self.columns: list[str] | None = None
+        if path is None or comm.rank != 0:
+            return
+        if keep_rows is not None and path.exists():
+            lines = path.read_text().splitlines(keepends=True)
+            if lines:
+                self.columns = lines[0].strip().split(",")
+            path.write_text("".join(lines[: 1 + keep_rows]))
+            self.fh = open(path, "a")
+        else:
+            self.fh = open(path, "w")
 
     def add(self, row: dict[str, float]) -> None:
         if self.fh is None:

@@ -6,11 +6,15 @@ mesh. A :class:`Model` holds the unknowns and exposes what the runner needs: its
 a steady solve, a :class:`~lkfem.stepping.Stepper` for the shared time loop, one row of derived
 quantities per step and its summary. :func:`lkfem.run.run_case` only talks to these two, so a
 new physics is one subpackage and one entry in :mod:`lkfem.physics.registry`.
+
+A transient model also hands its state to a checkpoint (:meth:`Model.state`) and takes it back
+(:meth:`Model.restore`), so that a run continues where it stopped, on any number of ranks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -26,7 +30,22 @@ if TYPE_CHECKING:
     from lkfem.core.materials import Material
     from lkfem.output.fields import OutputFields
 
-__all__ = ["Physics", "Model"]
+__all__ = ["Physics", "Model", "State"]
+
+
+@dataclass(slots=True)
+class State:
+    """What a transient model needs to continue after its last accepted step.
+
+    Attributes:
+        functions: named functions on spaces a checkpoint can hold (not mixed spaces: their
+            parts), the current state and the history a multistep scheme needs.
+        scalars: everything else (numbers, lists, dicts: JSON), e.g. the time, T_s, phases
+            and what the summary and the time series keep.
+    """
+
+    functions: dict[str, fem.Function] = field(default_factory=dict)
+    scalars: dict[str, Any] = field(default_factory=dict)
 
 
 class Model(Protocol):
@@ -75,6 +94,16 @@ class Model(Protocol):
         """The mean T of a region where the written T field is not the physics' own (None,
         the default: the runner averages the T field)."""
         return None
+
+    def state(self) -> State:
+        """The state after the last accepted step (called after :meth:`stepper`): functions
+        holding the current values, which a restart fills in place before :meth:`restore`."""
+        raise NotImplementedError(f"the {self.label} cannot be checkpointed")
+
+    def restore(self, scalars: Mapping[str, Any]) -> None:
+        """Continue from a checkpoint: the functions of :meth:`state` hold the saved values;
+        ``scalars`` are its scalars."""
+        raise NotImplementedError(f"the {self.label} cannot be checkpointed")
 
     def destroy(self) -> None: ...
 

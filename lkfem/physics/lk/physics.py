@@ -12,7 +12,7 @@ from dolfinx import fem
 from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
-from lkfem.physics.base import Model, Physics
+from lkfem.physics.base import Model, Physics, State
 from lkfem.physics.lk.outputs import LKOutputs
 from lkfem.physics.lk.problem import LKProblem
 from lkfem.physics.lk.quantities import Quantities
@@ -107,6 +107,21 @@ class LKModel(Model):
             self.steps = step.step
             self.newton_total += step.newton_iterations
         return quantities_row(float(self.problem.t.value), step, self.values)
+
+    def state(self) -> State:
+        scalars = {
+            "t": float(self.problem.t.value),
+            "steps": self.steps,
+            "newton_total": self.newton_total,
+            "worst_balance": self.worst_balance,
+            "values": self.values,
+        }
+        return State(self.problem.history(), scalars)
+
+    def restore(self, scalars: Mapping[str, Any]) -> None:
+        self.problem.restore_history(scalars["t"])
+        self.steps, self.newton_total = scalars["steps"], scalars["newton_total"]
+        self.worst_balance, self.values = scalars["worst_balance"], dict(scalars["values"])
 
     def summary(self) -> dict[str, Any]:
         values = self.values

@@ -194,6 +194,7 @@ class LKProblem:
         self.petsc_options = dict(petsc_options or {})
         self._solver: NewtonSolver | None = None
         self._preconditioner: BlockPreconditioner | None = None
+        self._history: dict[str, fem.Function] | None = None
 
     # ---- set-up -------------------------------------------------------------------------
 
@@ -355,6 +356,30 @@ class LKProblem:
         """Initial T (number or expression of x) and q (gdim numbers/expressions, ``"fourier"``
         for q = −K∇T0 (projected, see :mod:`lkfem.physics.lk.initial`), or None for zero)."""
         set_initial_state(self, T0, q0)
+
+    def history(self) -> dict[str, fem.Function]:
+        """q and T of uⁿ and uⁿ⁻¹ on their own spaces (``q_n``, ``T_n``, ``q_nn``, ``T_nn``;
+        the same functions each call), filled from the state: what a checkpoint holds."""
+        if self._history is None:
+            self._history = {
+                f"{name}_{level}": fem.Function(V, name=f"{name}_{level}")
+                for level in ("n", "nn")
+                for name, V in (("q", self.V_q), ("T", self.V_T))
+            }
+        for level, w in (("n", self.u_n), ("nn", self.u_nn)):
+            self._history[f"q_{level}"].x.array[:] = w.x.array[self.q_dofs]
+            self._history[f"T_{level}"].x.array[:] = w.x.array[self.T_dofs]
+        return self._history
+
+    def restore_history(self, t: float) -> None:
+        """uⁿ, uⁿ⁻¹ (and u = uⁿ) from the functions of :meth:`history`, filled by a
+        checkpoint, and the time ``t``."""
+        for level, w in (("n", self.u_n), ("nn", self.u_nn)):
+            w.x.array[self.q_dofs] = self._history[f"q_{level}"].x.array
+            w.x.array[self.T_dofs] = self._history[f"T_{level}"].x.array
+            w.x.scatter_forward()
+        self.u.x.array[:] = self.u_n.x.array
+        self.t.value = t
 
     def split(self) -> tuple[fem.Function, fem.Function]:
         """Copies of q and T as functions on their own (collapsed) spaces."""

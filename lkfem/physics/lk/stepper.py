@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lkfem.core.finite import nonfinite
 from lkfem.physics.lk.problem import LKProblem
 from lkfem.stepping import StepOutcome, StepRecord, TimeSettings, march, relative_change
 
@@ -32,7 +33,19 @@ class LKStepper:
         problem.update_dirichlet_values()
         problem.u.x.array[:] = problem.u_n.x.array  # initial guess: the last state
         info = self.solver.solve(raise_on_failure=not may_fail)
-        return StepOutcome(info.reason > 0, info.iterations, info.linear_iterations)
+        if info.reason > 0:
+            bad = self.nonfinite(problem.u.x.array)
+            return StepOutcome(not bad, info.iterations, info.linear_iterations, nonfinite=bad)
+        reason = f"PETSc SNES reason {info.reason} after {info.iterations} iterations"
+        bad = self.nonfinite(self.solver.b.array) if info.reason == -4 else ""  # FNORM_NAN
+        if info.reason == -4 and not bad:
+            bad = "the residual"
+        return StepOutcome(False, info.iterations, info.linear_iterations, reason, bad)
+
+    def nonfinite(self, values: Any) -> str:
+        """Where ``values`` (laid out like the unknowns) hold NaN/Inf; "" if nowhere."""
+        p = self.problem
+        return nonfinite(p.domain, p.W, values, {"q": p.q_dofs, "T": p.T_dofs})
 
     def undo(self, t: float) -> None:
         self.problem.t.value = t  # Newton left u at its initial guess

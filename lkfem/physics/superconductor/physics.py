@@ -17,7 +17,7 @@ from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
 from lkfem.errors import CaseError
-from lkfem.physics.base import Model, Physics
+from lkfem.physics.base import Model, Physics, State
 from lkfem.physics.superconductor.fields import SuperconductorFields
 from lkfem.physics.superconductor.model import HeatSuperconductor
 from lkfem.physics.superconductor.section import (
@@ -134,6 +134,39 @@ class SuperconductorModel(Model):
         self.history.append(self.last)
         self.worst = max(self.worst, abs(self.last["balance_error_W"]))
         return _row(self.last, step.dt)
+
+    def state(self) -> State:
+        sc = self.sc
+        functions = dict(sc.problem.history())
+        functions.update({f"theta_old:{p.name}": p.theta_old for p in sc.pieces})
+        scalars = {
+            "t": float(sc.problem.t.value),
+            "Ts": sc.Ts.tolist(),
+            "Ts_n": sc.Ts_n.tolist(),
+            "Ts_nn": sc.Ts_nn.tolist(),
+            "phi": [float(p.phi.value) for p in sc.pieces],
+            "Tdot": [float(p.Tdot.value) for p in sc.pieces],
+            "inv_omega": [float(p.inv_omega.value) for p in sc.pieces],
+            "slips": sc.slips,
+            "history": self.history,
+            "last": self.last,
+            "worst": self.worst,
+        }
+        return State(functions, scalars)
+
+    def restore(self, scalars: Mapping[str, Any]) -> None:
+        sc = self.sc
+        sc.problem.restore_history(scalars["t"])
+        sc.set_temperatures(np.array(scalars["Ts"]))
+        sc.Ts_n, sc.Ts_nn = np.array(scalars["Ts_n"]), np.array(scalars["Ts_nn"])
+        for i, piece in enumerate(sc.pieces):
+            piece.phi.value = scalars["phi"][i]
+            piece.Tdot.value = scalars["Tdot"][i]
+            piece.inv_omega.value = scalars["inv_omega"][i]
+            piece.theta_old.x.scatter_forward()
+        sc.slips = dict(scalars["slips"])
+        self.history, self.last = list(scalars["history"]), scalars["last"]
+        self.worst = scalars["worst"]
 
     def finish(self, out: Path | None) -> list[str]:
         if out is None or not self.case.csv or not link_spectra(self.history):

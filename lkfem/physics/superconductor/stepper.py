@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from lkfem.core.finite import nonfinite
 from lkfem.errors import SolverError
 from lkfem.stepping import StepOutcome, relative_change
 
@@ -37,11 +40,22 @@ class SuperconductorStepper:
         self._phases = [float(p.phi.value) for p in self.sc.pieces]
         try:
             self.info = self.sc.advance(alpha, dt, t)
-        except SolverError:
+        except SolverError as exc:
             if not may_fail:
                 raise
-            return StepOutcome(False)
-        return StepOutcome(True, 1, 0)
+            return StepOutcome(False, reason=str(exc), nonfinite=self._nonfinite())
+        bad = self._nonfinite()
+        return StepOutcome(not bad, 1, 0, nonfinite=bad)
+
+    def _nonfinite(self) -> str:
+        """Where the reservoirs' unknowns or the rod temperatures hold NaN/Inf."""
+        sc, problem = self.sc, self.sc.problem
+        where = nonfinite(
+            sc.domain, problem.W, problem.u.x.array, {"q": problem.q_dofs, "T": problem.T_dofs}
+        )
+        if not np.isfinite(sc.Ts).all():
+            where = ", ".join(filter(None, [where, "T_s of the rods"]))
+        return where
 
     def undo(self, t: float) -> None:
         sc = self.sc

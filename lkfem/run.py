@@ -25,7 +25,7 @@ from lkfem.log import RunLog, logger
 from lkfem.mesh.load import load_domain
 from lkfem.output.fields import FieldWriter
 from lkfem.output.observer import Observer
-from lkfem.output.probes import probe
+from lkfem.output.probes import Probes
 from lkfem.output.results import ResultsDir, write_json
 from lkfem.output.series import TimeSeries
 from lkfem.physics import registry
@@ -74,9 +74,7 @@ def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> 
     for name, study in STUDIES.items():
         if name in case.sections:
             study.check(case, domain)
-    if case.probes:  # a probe outside the mesh is an input error: find out before solving
-        V = fem.functionspace(domain.mesh, ("Lagrange", 1))
-        probe(domain, [fem.Function(V)], case.probes, case.source)
+    probes = Probes(domain, case.probes, case.source)  # a point outside: before solving
 
     with ResultsDir(out, comm) as tmp:
         runlog.open(tmp / "run.log")
@@ -84,7 +82,7 @@ def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> 
         model = physics.build(case, domain)
         try:
             logger.info(f"{model.label}: {model.describe()}")
-            files = ["summary.json", *_solve(case, domain, model, tmp)]
+            files = ["summary.json", *_solve(case, domain, model, tmp, probes)]
             logger.info(f"{model.label}: solved ({time.perf_counter() - t0:.1f} s)")
             T, q = model.outputs.T, model.outputs.q
             entries = model.summary()
@@ -92,12 +90,13 @@ def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> 
         finally:
             model.destroy()  # before the studies' solves: one factorisation at a time
         studies = {
-            name: study.run(case, domain, physics, T)
+            name: study.run(case, domain, physics, T, tmp)
             for name, study in STUDIES.items()
             if name in case.sections
         }
+        files += [f for entry in studies.values() for f in entry.get("files", [])]
         summary = _summary(case, domain, {**entries, **studies}, regions, comm)
-        summary["probes"] = probe(domain, [T, q], case.probes, case.source)
+        summary["probes"] = probes.summary([T, q])
         if case.png:
             try:
                 render_png(tmp / "T.png", T, case.title)
@@ -114,7 +113,7 @@ def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> 
     return summary
 
 
-def _solve(case: Case, domain: Domain, model: Model, out: Path) -> list[str]:
+def _solve(case: Case, domain: Domain, model: Model, out: Path, probes: Probes) -> list[str]:
     """The steady solve or the time loop, with the observer writing into ``out``; the files
     written besides summary.json."""
     settings = case.time
@@ -130,7 +129,7 @@ def _solve(case: Case, domain: Domain, model: Model, out: Path) -> list[str]:
         stepper = model.stepper(settings)
         series = TimeSeries(out / "timeseries.csv" if case.csv else None, domain.comm)
         fields = FieldWriter(_xdmf(case, out), domain, model.outputs)
-        observer = Observer(model, fields, series, settings, every=case.output_every)
+        observer = Observer(model, fields, series, settings, every=case.output_every, probes=probes)
         try:
             observer.start(stepper.time())
             steps = march(stepper, settings, observer)

@@ -77,7 +77,7 @@ class FourierModel(Model):
             "unknowns": self._unknowns(),
             "solver": {
                 "iterations": result.solve.iterations,
-                "converged_reason": result.solve.reason,
+                "converged_reason": result.solve.reason_name,
                 "residual_norm": result.solve.residual_norm,
             },
             "heat_flow_W": result.heat_flow,

@@ -156,6 +156,7 @@ def test_lk_serial_and_parallel_agree(tmp_path):
         "box_with_sphere.toml",
         "cattaneo_slab.toml",
         "spherical_cloak.toml",
+        "gk_cloak.toml",
         "heat_superconductor.toml",
         "josephson_split_rod.toml",
     ],

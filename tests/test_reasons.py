@@ -7,7 +7,8 @@ from lkfem.solvers.reasons import ksp_reason, snes_reason
 
 def test_reason_codes_become_petsc_names():
     assert ksp_reason(2) == "CONVERGED_RTOL"
-    assert ksp_reason(PETSc.KSP.ConvergedReason.DIVERGED_ITS) == "DIVERGED_ITS"
+    assert ksp_reason(PETSc.KSP.ConvergedReason.DIVERGED_MAX_IT) == "DIVERGED_MAX_IT"
+    assert ksp_reason(0) == "ITERATING"
     assert ksp_reason(PETSc.KSP.ConvergedReason.CONVERGED_ITS) == "CONVERGED_ITS"
     assert snes_reason(PETSc.SNES.ConvergedReason.CONVERGED_FNORM_RELATIVE) == (
         "CONVERGED_FNORM_RELATIVE"

@@ -18,8 +18,8 @@ def _names(kind: str) -> dict[int, str]:
     for name, value in vars(enum).items():
         if not name.isupper() or not isinstance(value, int):
             continue
-        # Aliases share a code: keep the CONVERGED_/DIVERGED_ name PETSc prints.
-        if value not in names or name.startswith(("CONVERGED_", "DIVERGED_")):
+        # Aliases share a code (0: ITERATING and CONVERGED_ITERATING): keep the shorter.
+        if value not in names or len(name) < len(names[value]):
             names[value] = name
     return names
 

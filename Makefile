@@ -1,5 +1,8 @@
 # lkfem: the README's commands.
-#   make demo        set up what is missing, run the default case, print where the results are
+#   make demo        set up what is missing, run the flagship case (a cloak under Guyer–Krumhansl
+#                    heat flow, against the bare object), print where the results are
+#   make docker      build the Docker image with buildah (no daemon) and run its default command,
+#                    checking its summary against the root filesystem's (env/docker-ci)
 #   make test        set up what is missing, run the suite serially and under mpirun -n 2,
 #                    in both environments (Debian trixie: dolfinx 0.9; sid: dolfinx 0.11)
 # With dolfinx already installed (conda, Debian 13, the official images):
@@ -16,10 +19,11 @@ VPY := $(CURDIR)/$(VENV)/bin/python
 NP ?= 2
 PYTEST_ARGS ?=
 TEST_TIMEOUT ?= 1500  # seconds for each pytest run: a hang fails loudly, well inside CI's limit
-DEMO_CASE ?= lkfem/cases/box_with_sphere.toml
+# The flagship case; the former default: make demo DEMO_CASE=lkfem/cases/box_with_sphere.toml
+DEMO_CASE ?= lkfem/cases/gk_cloak.toml
 DEMO_OUT ?= results/demo
 
-.PHONY: env test demo test-here demo-here install-here lint clean
+.PHONY: env test demo docker test-here demo-here install-here lint clean
 
 env:  # the root filesystems, built side by side (cached; a no-op when warm)
 	@pids=""; for s in $(SUITES); do $(ROOTFS) build $$s & pids="$$pids $$!"; done; \
@@ -34,6 +38,9 @@ test: env
 demo:  # builds only the environment it runs in
 	@$(ROOTFS) run $(DEMO_SUITE) -- make --no-print-directory demo-here DEMO_CASE=$(DEMO_CASE) DEMO_OUT=$(DEMO_OUT)
 
+docker:  # the image of the Dockerfile, built and run without a daemon (buildah)
+	@env/docker-ci $(DEMO_SUITE)
+
 install-here:  # this checkout, editable, in its own venv (the system's packages visible)
 	@test -x $(VPY) || $(PYTHON) -m venv --without-pip --system-site-packages $(VENV)
 	@$(VPY) -c "import lkfem.meshes, sys; sys.exit(0 if lkfem.__file__.startswith('$(CURDIR)/') else 1)" 2>/dev/null \
@@ -47,7 +54,7 @@ test-here: install-here
 
 demo-here: install-here
 	mpirun -n $(NP) $(VENV)/bin/lkfem run $(DEMO_CASE) --out $(DEMO_OUT)
-	@echo "Results: $(CURDIR)/$(DEMO_OUT) (summary.json, fields.xdmf for ParaView, T.png)"
+	@echo "Results: $(CURDIR)/$(DEMO_OUT) ($$(ls $(DEMO_OUT) | tr '\n' ' ' | sed 's/ $$//'))"
 
 lint:  # on the host: pip install ruff
 	ruff check lkfem meshes tests demos benchmarks

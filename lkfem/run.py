@@ -31,7 +31,7 @@ from lkfem.output.checkpoint import Checkpoints, latest, read_domain, restore
 from lkfem.output.control import RunControl
 from lkfem.output.fields import FieldWriter
 from lkfem.output.observer import Observer
-from lkfem.output.probes import probe
+from lkfem.output.probes import Probes
 from lkfem.output.results import ResultsDir, partial_folder, write_json
 from lkfem.output.series import TimeSeries
 from lkfem.physics import registry
@@ -77,13 +77,13 @@ def run_case(
 
 def prepare(
     case: Case, comm: MPI.Comm = MPI.COMM_WORLD, resume: Path | None = None
-) -> tuple[Domain, Physics]:
+) -> tuple[Domain, Physics, Probes]:
     """Every check of a run before anything is solved or written: the mesh built or read
     (from the checkpoint ``resume`` when restarting), the physics' and the studies' checks, the
     names against the mesh, the probes inside it.
 
     Returns:
-        The mesh and the physics that runs the case.
+        The mesh, the physics that runs the case and the probe points located on the mesh.
     """
     start = time.perf_counter()
     logger.info(f"case {case.source}: {case.title} on {comm.size} rank(s)")
@@ -106,10 +106,8 @@ def prepare(
     for name, study in STUDIES.items():
         if name in case.sections:
             study.check(case, domain)
-    if case.probes:  # a probe outside the mesh is an input error: find out before solving
-        V = fem.functionspace(domain.mesh, ("Lagrange", 1))
-        probe(domain, [fem.Function(V)], case.probes, case.source)
-    return domain, physics
+    probes = Probes(domain, case.probes, case.source)  # a point outside: before solving
+    return domain, physics, probes
 
 
 def validate_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any]:
@@ -121,7 +119,7 @@ def validate_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any]
         run would do.
     """
     start = time.perf_counter()
-    domain, physics = prepare(case, comm)
+    domain, physics, _ = prepare(case, comm)
     model = physics.build(case, domain)
     try:
         if case.time is not None:
@@ -167,7 +165,7 @@ def _run(
 ) -> dict[str, Any]:
     start = time.perf_counter()
     resume = _checkpoint(case, out, comm) if restart else None
-    domain, physics = prepare(case, comm, resume)
+    domain, physics, probes = prepare(case, comm, resume)
 
     with ResultsDir(out, comm, restart=restart) as tmp:
         runlog.open(tmp / "run.log", append=restart)
@@ -175,7 +173,10 @@ def _run(
         model = physics.build(case, domain)
         try:
             logger.info(f"{model.label}: {model.describe()}")
-            files = ["summary.json", *_solve(case, domain, model, tmp, out, resume, start)]
+            files = [
+                "summary.json",
+                *_solve(case, domain, model, tmp, probes, out, resume, start),
+            ]
             logger.info(f"{model.label}: solved ({time.perf_counter() - t0:.1f} s)")
             T, q = model.outputs.T, model.outputs.q
             entries = model.summary()
@@ -183,12 +184,13 @@ def _run(
         finally:
             model.destroy()  # before the studies' solves: one factorisation at a time
         studies = {
-            name: study.run(case, domain, physics, T)
+            name: study.run(case, domain, physics, T, tmp)
             for name, study in STUDIES.items()
             if name in case.sections
         }
+        files += [f for entry in studies.values() for f in entry.get("files", [])]
         summary = _summary(case, domain, {**entries, **studies}, regions, comm)
-        summary["probes"] = probe(domain, [T, q], case.probes, case.source)
+        summary["probes"] = probes.summary([T, q])
         if case.png:
             try:
                 render_png(tmp / "T.png", T, case.title)
@@ -221,13 +223,14 @@ def _solve(
     domain: Domain,
     model: Model,
     out: Path,
+    probes: Probes,
     dest: str | os.PathLike,
     resume: Path | None,
     started: float,
 ) -> list[str]:
     """The steady solve or the time loop, with the observer writing into ``out`` (checkpoints
-    in ``out/checkpoints``; ``resume``: the one to continue from); the files written besides
-    summary.json."""
+    in ``out/checkpoints``; ``resume``: the one to continue from; ``probes`` as columns of the
+    time series); the files written besides summary.json."""
     settings = case.time
     if settings is None:
         with progress.activity(f"{model.label}: steady solve"):
@@ -257,7 +260,7 @@ def _solve(
             restart_at=restart_at,
             saved_xml=saved.get("fields_xml"),
         )
-        observer = Observer(model, fields, series, settings, every=case.output_every)
+        observer = Observer(model, fields, series, settings, every=case.output_every, probes=probes)
         control = RunControl(
             Checkpoints(out / "checkpoints", domain, keep=case.checkpoints.keep),
             model,

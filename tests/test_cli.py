@@ -60,8 +60,9 @@ def test_run_writes_summary_fields_and_png(folder, comm):
     q = 1.0 / (0.5 / 1.0 + 0.5 / 3.0)
     assert summary["heat_flow_W"]["right"] == pytest.approx(q * 0.25 * 0.25, rel=1e-8)
     # middle of the slab: T = 1 − q · 0.5 / k0
-    assert summary["probes"]["middle"]["T"] == pytest.approx(1 - q * 0.5, rel=1e-8)
-    assert summary["probes"]["middle"]["q"][0] == pytest.approx(q, rel=1e-8)
+    assert summary["probes"]["middle"]["T_K"] == pytest.approx(1 - q * 0.5, rel=1e-8)
+    assert summary["probes"]["middle"]["q_W_m2"][0] == pytest.approx(q, rel=1e-8)
+    assert summary["solver"]["converged_reason"] == "CONVERGED_RTOL"  # PETSc's word for 2
     for name in ("fields.xdmf", "fields.h5", "T.png"):
         assert (out / name).stat().st_size > 0, name
     assert (out / "T.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -193,5 +194,5 @@ def test_serial_and_parallel_runs_agree(tmp_path):
         )
         assert parallel["regions"][name]["mean_T_K"] == pytest.approx(region["mean_T_K"], rel=1e-8)
     probe_s, probe_p = serial["probes"]["middle"], parallel["probes"]["middle"]
-    assert probe_p["T"] == pytest.approx(probe_s["T"], rel=1e-8)
-    assert probe_p["q"] == pytest.approx(probe_s["q"], rel=1e-6, abs=1e-8)
+    assert probe_p["T_K"] == pytest.approx(probe_s["T_K"], rel=1e-8)
+    assert probe_p["q_W_m2"] == pytest.approx(probe_s["q_W_m2"], rel=1e-6, abs=1e-8)

@@ -1,5 +1,6 @@
 """The LK model through case files and the command line."""
 
+import csv
 import json
 
 import numpy as np
@@ -79,7 +80,19 @@ def test_transient_case_writes_series_and_closes_the_energy_balance(shared_tmp, 
     assert np.nanmax(np.abs(rows["balance_error_W"])) < 1e-10
     # heat entered (source) and left (through left and right) while the slab warmed
     assert rows["thermal_energy_J"][-1] > rows["thermal_energy_J"][0]
-    assert summary["probes"]["middle"]["T"] > 300.0
+    assert summary["probes"]["middle"]["T_K"] > 300.0
+    # The probe as a time series: T and q at every step, the last row the summary's values.
+    with open(out / "timeseries.csv") as fh:
+        table = list(csv.DictReader(fh))
+    probe = summary["probes"]["middle"]
+    assert probe["x_m"] == [0.5, 0.05, 0.05]
+    assert float(table[0]["T_K:middle"]) == pytest.approx(300.0, rel=1e-12)  # the initial T0
+    T = [float(row["T_K:middle"]) for row in table]
+    assert max(T) > T[0] and T[-1] == pytest.approx(probe["T_K"], rel=1e-9)
+    for axis, value in zip("xyz", probe["q_W_m2"], strict=True):
+        assert float(table[-1][f"q{axis}_W_m2:middle"]) == pytest.approx(value, rel=1e-9, abs=1e-12)
+    assert summary["converged_reason"].startswith("CONVERGED_")
+    assert "free_energy_W_K" in summary and "free_energy_W_K" in table[0]
 
 
 LK_BAD = {
@@ -143,6 +156,7 @@ def test_lk_serial_and_parallel_agree(tmp_path):
         "box_with_sphere.toml",
         "cattaneo_slab.toml",
         "spherical_cloak.toml",
+        "gk_cloak.toml",
         "heat_superconductor.toml",
         "josephson_split_rod.toml",
     ],

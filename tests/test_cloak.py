@@ -189,6 +189,23 @@ def test_case_cloak_study_and_bare_object(comm, shared_tmp, model):
     )
 
 
+def test_cloak_study_writes_the_three_fields_and_the_picture(comm, shared_tmp):
+    """With xdmf and png on, the study writes cloak.xdmf (T of the cloaked object, the bare one
+    and the empty box) and cloak.png, and lists them; the written fields are the ones g is
+    computed from (T_bare differs from T_cloaked only where the object shows)."""
+    text = textwrap.dedent(CASE.format(k1=1e-6, k2=BILAYER["cylindrical_cloak"]))
+    text = text.replace("xdmf = false\npng = false", "xdmf = true\npng = true")
+    case = lk.parse_case(tomllib.loads(text), source="cloak_files.toml")
+    out = shared_tmp / "cloak_files"
+    summary = lk.run_case(case, out, comm)
+    files = summary["cloak"]["files"]
+    assert set(files) == {"cloak.xdmf", "cloak.h5", "cloak.png"} <= set(summary["files"])
+    xdmf = (out / "cloak.xdmf").read_text()
+    for name in ("T_cloaked", "T_bare", "T_reference"):
+        assert f'Name="{name}"' in xdmf, name
+    assert (out / "cloak.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_bad_cloak_section_is_rejected(comm, shared_tmp, capsys):
     folder = shared_tmp / "bad_cloak"
     if comm.rank == 0:

@@ -124,6 +124,12 @@ def test_steady_rod_carries_the_contact_limited_current(shared_tmp, comm):
     assert sc["pieces"]["rod"]["Ts_K"] == pytest.approx(0.0, abs=1e-6)
     assert sc["pieces"]["rod"]["omega0_rad_s"] == pytest.approx(2.0, abs=1e-6)
     assert summary["regions"]["rod"]["mean_T_K"] == sc["pieces"]["rod"]["Ts_K"]
+    # The twist carries the current: ∫ j_s·e_x dV = J L over the rod of length L = 1 m (the
+    # twist's weak form tested with x), so mean j_s = J L/V and |mean ∇θ| = J L/(κ ω0 V).
+    rod, volume = sc["pieces"]["rod"], summary["regions"]["rod"]["volume_m3"]
+    assert rod["mean_j_s_W_m2"][0] == pytest.approx(J * 1.0 / volume, rel=1e-4)
+    assert rod["twist_gradient_rad_m"] == pytest.approx(J * 1.0 / (3.0 * 2.0 * volume), rel=1e-4)
+    assert rod["mean_grad_theta_rad_m"][0] < 0  # j_s = −κ ω0 ∇θ
     assert summary["energy_balance_error_W"] < 1e-12
     assert summary["steps"] == 0 and sc["links"] == {}
     assert set(summary["files"]) == {"summary.json", "fields.xdmf", "fields.h5", "run.log"}

@@ -395,10 +395,14 @@ OUTPUT = Table(
 
 PROBES = Table(
     "probes",
-    "points where T and q go into `summary.json`",
+    "points where T and q go into `summary.json` (`probes.NAME`: `x_m`, `T_K`, `q_W_m2`) and, "
+    "for a transient, into `timeseries.csv` at every step",
     each=Key("NAME", "point", "a point inside the mesh", unit="m"),
-    notes="A point on a face, edge or vertex of the mesh gets the mean of q over the cells "
-    "that share it, so serial and parallel runs agree. A point outside the mesh is an error.",
+    notes="A transient's `timeseries.csv` has the columns `T_K:NAME`, `qx_W_m2:NAME`, "
+    "`qy_W_m2:NAME`, `qz_W_m2:NAME`; its last row holds the summary's values. A point on a "
+    "face, edge or vertex of the mesh gets the mean of q over the cells that share it, so serial "
+    "and parallel runs agree. A point outside the mesh is an error, found before anything is "
+    "solved.",
 )
 
 #: the top level of every case, in the order of the reference page; physics and studies add

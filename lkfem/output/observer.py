@@ -12,6 +12,7 @@ from typing import Protocol
 
 from lkfem.log import logger
 from lkfem.output.fields import FieldWriter
+from lkfem.output.probes import Probes
 from lkfem.output.series import TimeSeries
 from lkfem.progress import PROGRESS
 from lkfem.stepping import StepRecord, TimeSettings
@@ -56,6 +57,7 @@ class Observer:
         every: write fields every this many steps (0: only at milestones and the end).
         hooks: called with every accepted step after it is recorded.
         progress_s: seconds between progress lines.
+        probes: points whose T and q become columns of the time series at every step.
     """
 
     def __init__(
@@ -68,10 +70,12 @@ class Observer:
         every: int = 0,
         hooks: Sequence[StepHook] = (),
         progress_s: float = 5.0,
+        probes: Probes | None = None,
     ):
         self.model, self.fields, self.series = model, fields, series
         self.settings, self.every, self.hooks = settings, every, list(hooks)
         self.progress_s = progress_s
+        self.probes = probes
         self.last: StepRecord | None = None
         self.written_at: float | None = None
         self._last_progress = time.perf_counter()
@@ -80,7 +84,7 @@ class Observer:
         """The initial state: its row and its fields."""
         row = self.model.record(None)
         if self.series is not None:
-            self.series.add(row)
+            self.series.add(self._with_probes(row))
         self._write(t)
 
     def steady(self) -> None:
@@ -92,7 +96,7 @@ class Observer:
         self.last = record
         row = self.model.record(record)
         if self.series is not None:
-            self.series.add(row)
+            self.series.add(self._with_probes(row))
         assert self.settings is not None
         if (self.every and record.step % self.every == 0) or self.settings.is_milestone(record.t):
             self._write(record.t)
@@ -139,6 +143,14 @@ class Observer:
         self.fields.close()
         if self.series is not None:
             self.series.close()
+
+    def _with_probes(self, row: dict[str, float]) -> dict[str, float]:
+        """The model's row and T and q at the probes (the written fields refreshed first)."""
+        if not self.probes:
+            return row
+        outputs = self.fields.fields
+        outputs.update()
+        return {**row, **self.probes.row([outputs.T, outputs.q])}
 
     def _write(self, t: float) -> None:
         self.fields.write(t)

@@ -11,6 +11,7 @@ from petsc4py import PETSc
 
 from lkfem import progress
 from lkfem.errors import SolverError
+from lkfem.solvers.reasons import ksp_reason
 
 __all__ = ["LinearSolver", "default_amg_options", "SolveInfo", "set_options", "clear_options"]
 
@@ -48,6 +49,11 @@ class SolveInfo:
     iterations: int
     reason: int
     residual_norm: float
+
+    @property
+    def reason_name(self) -> str:
+        """PETSc's name of the reason, e.g. ``"CONVERGED_RTOL"``."""
+        return ksp_reason(self.reason)
 
 
 class LinearSolver:
@@ -89,7 +95,7 @@ class LinearSolver:
         if info.reason <= 0:
             raise SolverError(
                 f"linear solver ({self.options.get('ksp_type')}/{self.options.get('pc_type')}) "
-                f"did not converge: PETSc reason {info.reason} after {info.iterations} iterations "
+                f"did not converge: {info.reason_name} after {info.iterations} iterations "
                 f"(residual {info.residual_norm:.3e})"
             )
         return info

@@ -20,6 +20,7 @@ import lkfem._compat as _compat
 from lkfem import progress
 from lkfem.errors import SolverError
 from lkfem.solvers.linear import clear_options, set_options
+from lkfem.solvers.reasons import snes_reason
 
 __all__ = ["NewtonSolver", "NewtonInfo", "direct_solver_options"]
 
@@ -53,6 +54,11 @@ class NewtonInfo:
     reason: int
     linear_iterations: int
 
+    @property
+    def reason_name(self) -> str:
+        """PETSc's name of the reason, e.g. ``"CONVERGED_FNORM_RELATIVE"``."""
+        return snes_reason(self.reason)
+
 
 class NewtonSolver:
     """Solve F(u; v) = 0 for ``u`` with PETSc SNES.
@@ -81,6 +87,8 @@ class NewtonSolver:
     ):
         self.u = u
         self.bcs = list(bcs)
+        #: what the last :meth:`solve` reported (None before the first)
+        self.last: NewtonInfo | None = None
         self.F = fem.form(F)
         self.J = fem.form(ufl.derivative(F, u) if J is None else J)
         V = u.function_space
@@ -131,6 +139,7 @@ class NewtonSolver:
             reason=int(self.snes.getConvergedReason()),
             linear_iterations=int(self.snes.getLinearSolveIterations()),
         )
+        self.last = info
         if info.reason > 0:
             self.x.copy(self.u.x.petsc_vec)
             self.u.x.scatter_forward()
@@ -138,8 +147,8 @@ class NewtonSolver:
         self.u.x.array[:] = start
         if raise_on_failure:
             raise SolverError(
-                f"Newton did not converge: PETSc SNES reason {info.reason} after "
-                f"{info.iterations} iterations (see PETSc's SNESConvergedReason)"
+                f"Newton did not converge: {info.reason_name} after "
+                f"{info.iterations} iterations (PETSc's SNESConvergedReason)"
             )
         return info
 

@@ -134,8 +134,8 @@ def cloak_metrics(
         "g": cloaked / bare if bare > 0 else None,  # None (null): the bare object is invisible
         "max_abs_dT_outside_K": largest(T),
         "bare_max_abs_dT_outside_K": largest(T_bare),
-        "norm2_T_minus_Tref_outside": cloaked,
-        "norm2_Tbare_minus_Tref_outside": bare,
+        "norm2_T_minus_Tref_outside_K2m3": cloaked,
+        "norm2_Tbare_minus_Tref_outside_K2m3": bare,
     }
 
 

@@ -1,11 +1,14 @@
 """The ``[cloak]`` study: after the case's own solve, the reference (no object) and the bare
 object are solved on the same mesh with the same physics, and the cloak metrics go into the
-summary (:mod:`lkfem.studies.cloak`)."""
+summary (:mod:`lkfem.studies.cloak`). Into the results folder go the three temperatures
+(``cloak.xdmf``: T_cloaked, T_bare, T_reference) and ``cloak.png``: the mid-plane isotherms of
+the cloaked object beside the bare one, at the same levels, with g in the title."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from dolfinx import fem
@@ -16,8 +19,11 @@ from lkfem.case.reader import Reader
 from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
+from lkfem.errors import LkfemError
 from lkfem.log import logger
+from lkfem.output.fields import write_fields
 from lkfem.physics.base import Physics
+from lkfem.plot.render import render_midplane
 from lkfem.stepping import TimeSettings
 from lkfem.studies.cloak import VARIANTS, CloakLayout, cloak_metrics
 
@@ -101,8 +107,17 @@ class CloakStudy:
         """The layout's names against the mesh (before anything is solved or written)."""
         case.sections[self.section].check(domain, case.materials, case.source)
 
-    def run(self, case: Case, domain: Domain, physics: Physics, T: fem.Function) -> dict[str, Any]:
-        """Solve the variants with ``physics`` and compare them with the case's ``T``."""
+    def run(
+        self,
+        case: Case,
+        domain: Domain,
+        physics: Physics,
+        T: fem.Function,
+        out: Path | None = None,
+    ) -> dict[str, Any]:
+        """Solve the variants with ``physics`` and compare them with the case's ``T``; with
+        ``out``, write the fields (``[output] xdmf``) and the picture (``png``) there, listed
+        under ``"files"``."""
         layout: CloakLayout = case.sections[self.section]
         fields = {}
         for variant in VARIANTS:
@@ -120,10 +135,44 @@ class CloakStudy:
             f"{metrics['max_abs_dT_outside_K']:.4g} K (bare object: "
             f"{metrics['bare_max_abs_dT_outside_K']:.4g} K)"
         )
+        files = [] if out is None else _write(case, domain, T, fields, out, g)
         return {
             "object": list(layout.object),
             "layers": list(layout.layers),
             "background": layout.background,
             "outside": list(layout.outside),
             **metrics,
+            "files": files,
         }
+
+
+def _write(
+    case: Case, domain: Domain, T: fem.Function, fields: dict[str, fem.Function], out: Path, g: str
+) -> list[str]:
+    """``cloak.xdmf`` (the three temperatures on P1) and ``cloak.png``, as the case asks."""
+    V = fem.functionspace(domain.mesh, ("Lagrange", 1))
+    named = {}
+    for name, field in (
+        ("cloaked", T),
+        ("bare", fields["bare"]),
+        ("reference", fields["reference"]),
+    ):
+        named[name] = fem.Function(V, name=f"T_{name}")
+        named[name].interpolate(field)
+    files = []
+    if case.xdmf:
+        write_fields(out / "cloak.xdmf", domain, list(named.values()))
+        files += ["cloak.xdmf", "cloak.h5"]
+    if case.png:
+        try:
+            render_midplane(
+                out / "cloak.png",
+                {"cloaked object": named["cloaked"], "bare object": named["bare"]},
+                normal="z",
+                isotherms=15,
+                title=f"{case.title}: g = {g}",
+            )
+            files.append("cloak.png")
+        except LkfemError as exc:
+            logger.warning(str(exc))
+    return files

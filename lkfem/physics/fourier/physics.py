@@ -80,7 +80,7 @@ class FourierModel(Model):
             "unknowns": self.unknowns,
             "solver": {
                 "iterations": result.solve.iterations,
-                "converged_reason": result.solve.reason,
+                "converged_reason": result.solve.reason_name,
                 "residual_norm": result.solve.residual_norm,
             },
             "heat_flow_W": result.heat_flow,

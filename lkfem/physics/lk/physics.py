@@ -48,7 +48,7 @@ def quantities_row(t: float, step: StepRecord | None, values: dict[str, Any]) ->
         "newton_iterations": step.newton_iterations if step else 0,
         "linear_iterations": step.linear_iterations if step else 0,
         "thermal_energy_J": values["thermal_energy_J"],
-        "free_energy": values["free_energy"],
+        "free_energy_W_K": values["free_energy"],
         "source_power_W": values["source_power_W"],
         "balance_error_W": values["balance_error_W"],
     }
@@ -133,13 +133,19 @@ class LKModel(Model):
             "steps": self.steps,
             "t_final_s": float(self.problem.t.value),
             "newton_iterations": self.newton_total,
+            "converged_reason": self.converged_reason(),
             "heat_flow_W": values["heat_flow_W"],
             "interface_flow_W": values["interface_flow_W"],
             "thermal_energy_J": values["thermal_energy_J"],
-            "free_energy": values["free_energy"],
+            "free_energy_W_K": values["free_energy"],
             "source_power_W": values["source_power_W"],
             "energy_balance_error_W": self.worst_balance,
         }
+
+    def converged_reason(self) -> str | None:
+        """PETSc's reason for the end of the last Newton solve (of the last step), as a word."""
+        last = self.problem.last_solve
+        return None if last is None else last.reason_name
 
     def destroy(self) -> None:
         self.problem.destroy()

@@ -338,6 +338,11 @@ class LKProblem:
             )
         return self._solver
 
+    @property
+    def last_solve(self) -> NewtonInfo | None:
+        """What the last Newton solve reported (None before the first)."""
+        return None if self._solver is None else self._solver.last
+
     def set_time_coefficients(self, alpha: tuple[float, float, float], dt: float) -> None:
         changed = self.dt.value != dt or float(self.alpha[0].value) != alpha[0]
         for constant, value in zip(self.alpha, alpha, strict=True):

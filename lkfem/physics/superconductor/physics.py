@@ -28,6 +28,7 @@ from lkfem.physics.superconductor.section import (
 )
 from lkfem.physics.superconductor.spectra import link_spectra, write_spectrum
 from lkfem.physics.superconductor.stepper import SuperconductorStepper
+from lkfem.physics.superconductor.twist import TwistSolver
 from lkfem.stepping import StepRecord, TimeSettings
 
 __all__ = ["SuperconductorPhysics", "SuperconductorModel", "make_superconductor"]
@@ -72,6 +73,16 @@ def _row(record: dict[str, Any], dt: float) -> dict[str, float]:
     row["energy_J"] = record["reservoir_energy_J"] + record["rod_energy_J"]
     row["balance_error_W"] = record["balance_error_W"]
     return row
+
+
+def _twist_means(twist: TwistSolver, omega0: float) -> dict[str, Any]:
+    """The piece's volume means of ∇θ (rad/m) and of j_s = −κ ω0 ∇θ (W/m²), and |mean ∇θ|."""
+    gradient, kappa_gradient = twist.means()
+    return {
+        "twist_gradient_rad_m": float(np.linalg.norm(gradient)),
+        "mean_grad_theta_rad_m": gradient.tolist(),
+        "mean_j_s_W_m2": (-omega0 * kappa_gradient).tolist(),
+    }
 
 
 class SuperconductorModel(Model):
@@ -186,12 +197,13 @@ class SuperconductorModel(Model):
                 "phase_rad": record["phase_rad"][p.name],
                 "heat_capacity_J_K": p.heat_capacity,
                 "contacts": list(p.contacts),
+                **_twist_means(p.twist, record["omega0_rad_s"][p.name]),
             }
             for p in sc.pieces
         }
         contacts = {
             n: {
-                "kappa_SN": c.kappa_SN,
+                "kappa_SN_W_m2K": c.kappa_SN,
                 "area_m2": sc.area[n],
                 "heat_in_W": record["contact_heat_W"][n],
             }
@@ -203,8 +215,8 @@ class SuperconductorModel(Model):
             links[n] = {
                 "from": heat["from"],
                 "to": heat["to"],
-                "E_J": link.E_J,
-                "critical_twist": link.critical_twist,
+                "E_J_J_m2": link.E_J,
+                "critical_twist_rad": link.critical_twist,
                 "area_m2": sc.area[n],
                 "heat_out_W": heat["out_W"],
                 "heat_in_W": heat["in_W"],

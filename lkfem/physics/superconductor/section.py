@@ -83,8 +83,10 @@ _NOTES = (
     "| `spectrum.csv` | transients with weak links: ω (rad/s), f (Hz) and each link "
     "current's amplitude (W; Hann window, mean removed) |\n"
     '| `summary.json` | under `"superconductor"`: per piece its regions, `Ts_K`, '
-    "`omega0_rad_s`, `phase_rad`, heat capacity and contacts; per contact "
-    "`kappa_SN`, `area_m2`, `heat_in_W`; per link its pieces (`from`, `to`: the "
+    "`omega0_rad_s`, `phase_rad`, heat capacity, contacts and the twist "
+    "(`twist_gradient_rad_m`, `mean_grad_theta_rad_m`, `mean_j_s_W_m2`); per contact "
+    "`kappa_SN_W_m2K`, `area_m2`, `heat_in_W`; per link `E_J_J_m2`, "
+    "`critical_twist_rad`, its pieces (`from`, `to`: the "
     "region with the smaller tag first), `heat_out_W`, `heat_in_W`, `phase_slips` "
     "and, for transients, `spectrum`: `dominant_omega_rad_s`, "
     "`dominant_frequency_Hz`, `amplitude_W`, `mean_W`, `resolution_rad_s`; at the "

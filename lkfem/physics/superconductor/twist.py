@@ -28,6 +28,7 @@ from petsc4py import PETSc
 
 import lkfem._compat as _compat
 from lkfem.errors import SolverError
+from lkfem.solvers.reasons import ksp_reason
 
 __all__ = ["TwistSolver", "supercurrent_fields", "spectrum", "spectral_peak", "dominant_frequency"]
 
@@ -82,6 +83,14 @@ class TwistSolver:
             fem.assemble_scalar(fem.form(1.0 * self.dx_piece)), op=MPI.SUM
         )
         self._mean = fem.form(self.theta * self.dx_piece)
+        gdim = mesh.geometry.dim
+        self._means = [
+            [fem.form(self.theta.dx(i) * self.dx_piece) for i in range(gdim)],
+            [
+                fem.form(sum(kappa * self.theta.dx(i) * dx(tag) for tag, kappa in tags.items()))
+                for i in range(gdim)
+            ],
+        ]
         self.L: Any = None
 
     def set_rhs(self, L: Any) -> None:
@@ -101,13 +110,22 @@ class TwistSolver:
         self.ksp.solve(self.b, x)
         if self.ksp.getConvergedReason() <= 0:
             raise SolverError(
-                f"twist solve did not converge (PETSc KSP reason {self.ksp.getConvergedReason()})"
+                f"twist solve did not converge ({ksp_reason(self.ksp.getConvergedReason())})"
             )
         self.theta.x.scatter_forward()
         mean = self.comm.allreduce(fem.assemble_scalar(self._mean), op=MPI.SUM) / self.volume
         self.theta.x.array[self.inside] -= mean
         self.theta.x.scatter_forward()
         return self.theta
+
+    def means(self) -> tuple[np.ndarray, np.ndarray]:
+        """The volume means over the piece of ∇θ (rad/m) and of κ∇θ (J/m² per rad), after
+        :meth:`solve`: what a user would otherwise dig out of the written θ field."""
+        values = [
+            np.array([self.comm.allreduce(fem.assemble_scalar(f), op=MPI.SUM) for f in forms])
+            for forms in self._means
+        ]
+        return values[0] / self.volume, values[1] / self.volume
 
     def destroy(self) -> None:
         for obj in (self.ksp, self.A, self.b, self.nullspace):

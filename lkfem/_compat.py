@@ -17,6 +17,9 @@ __all__ = [
     "collapse",
     "expression",
     "create_vector",
+    "vtx_writer",
+    "vtx_mixes_cellwise",
+    "has_adios2",
 ]
 
 #: (major, minor) of the running dolfinx.
@@ -85,3 +88,25 @@ def collapse(V: Any) -> tuple[Any, Any]:
 
     space, dofs = V.collapse()
     return space, np.asarray(dofs, dtype=np.int32).reshape(-1)
+
+
+def vtx_writer(comm: Any, path: Any, functions: list[Any]) -> Any:
+    """A :class:`dolfinx.io.VTXWriter` of ``functions`` (one element) in ADIOS2's BP4 engine,
+    which every ParaView with the ADIOS2 VTX reader opens (BP5 needs ParaView ≥ 5.11)."""
+    from dolfinx import io
+
+    return io.VTXWriter(comm, str(path), functions, engine="BP4")
+
+
+def vtx_mixes_cellwise() -> bool:
+    """Whether one VTXWriter takes cellwise-constant (DG0) functions beside point fields:
+    0.9 refuses ("All functions in VTXWriter must have the same element type"), 0.11 writes
+    them as cell data (0.10 untested, so treated as 0.9)."""
+    return DOLFINX_VERSION >= (0, 11)
+
+
+def has_adios2() -> bool:
+    """Whether this dolfinx was built with ADIOS2 (VTX output)."""
+    import dolfinx.common
+
+    return bool(getattr(dolfinx.common, "has_adios2", False))

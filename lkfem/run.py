@@ -25,6 +25,7 @@ from lkfem.log import RunLog, logger
 from lkfem.mesh.load import load_domain
 from lkfem.output.fields import FieldWriter
 from lkfem.output.observer import Observer
+from lkfem.output.paraview import write_paraview_script
 from lkfem.output.probes import probe
 from lkfem.output.results import ResultsDir, write_json
 from lkfem.output.series import TimeSeries
@@ -120,7 +121,8 @@ def _solve(case: Case, domain: Domain, model: Model, out: Path) -> list[str]:
     settings = case.time
     if settings is None:
         logger.info(model.solve_steady())
-        observer = Observer(model, FieldWriter(_xdmf(case, out), domain, model.outputs))
+        fields = FieldWriter(_xdmf(case, out), domain, model.outputs, case.formats)
+        observer = Observer(model, fields)
         try:
             observer.steady()
         except BaseException:
@@ -129,7 +131,7 @@ def _solve(case: Case, domain: Domain, model: Model, out: Path) -> list[str]:
     else:
         stepper = model.stepper(settings)
         series = TimeSeries(out / "timeseries.csv" if case.csv else None, domain.comm)
-        fields = FieldWriter(_xdmf(case, out), domain, model.outputs)
+        fields = FieldWriter(_xdmf(case, out), domain, model.outputs, case.formats)
         observer = Observer(model, fields, series, settings, every=case.output_every)
         try:
             observer.start(stepper.time())
@@ -140,14 +142,14 @@ def _solve(case: Case, domain: Domain, model: Model, out: Path) -> list[str]:
         t_final = steps[-1].t if steps else stepper.time()
         logger.info(f"transient solve: {len(steps)} steps to t = {t_final:.6g} s")
     extra = observer.finish(out)
-    files = ["fields.xdmf", "fields.h5"] if case.xdmf else []
+    files = fields.files + write_paraview_script(out, fields.files, domain.comm)
     if settings is not None and case.csv:
         files.append("timeseries.csv")
     return files + extra
 
 
 def _xdmf(case: Case, out: Path) -> Path | None:
-    return out / "fields.xdmf" if case.xdmf else None
+    return out / "fields.xdmf" if case.formats else None
 
 
 def _regions(domain: Domain, model: Model, comm: MPI.Comm) -> dict[str, Any]:

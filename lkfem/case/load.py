@@ -19,6 +19,7 @@ from lkfem.case.reader import Reader
 from lkfem.case.sections import (
     RESERVED,
     parse_boundaries,
+    parse_formats,
     parse_materials,
     parse_mesh,
     parse_time,
@@ -90,7 +91,8 @@ def parse_case(
         if not isinstance(value, (str, int, float, bool)):
             r.fail(f"solver.petsc.{key}", f"must be a string, number or boolean, got {value!r}")
     output = r.table(data, "output")
-    r.keys(output, "output", {"xdmf", "png", "csv", "every"})
+    r.keys(output, "output", {"xdmf", "png", "csv", "every", "formats"})
+    formats = parse_formats(r, output)
     probes = {}
     for name, point in r.table(data, "probes").items():
         if (
@@ -142,7 +144,8 @@ def parse_case(
             solver, "solver", "linear_solver", ("auto", "direct", "iterative"), default="auto"
         ),
         petsc_options=dict(petsc),
-        xdmf=r.boolean(output, "output", "xdmf", default=True),
+        xdmf="xdmf" in formats,
+        formats=formats,
         png=r.boolean(output, "output", "png", default=True),
         csv=r.boolean(output, "output", "csv", default=True),
         probes=probes,

@@ -16,7 +16,18 @@ from lkfem.mesh import generators
 from lkfem.mesh.importer import format_problem
 from lkfem.stepping import SCHEMES, TimeSettings
 
-__all__ = ["RESERVED", "parse_mesh", "parse_materials", "parse_boundaries", "parse_time"]
+__all__ = [
+    "RESERVED",
+    "FORMATS",
+    "parse_mesh",
+    "parse_materials",
+    "parse_boundaries",
+    "parse_time",
+    "parse_formats",
+]
+
+#: The field formats of ``[output] formats`` (lkfem/output/formats.py), all written by default.
+FORMATS = ("xdmf", "vtx", "vtu")
 
 
 RESERVED = {"x", "y", "z", "r", "rho", "t", "T", "pi", "e"}
@@ -137,3 +148,19 @@ def parse_boundaries(r: Reader, table: Mapping[str, Any]) -> dict[str, BoundaryC
         except (TypeError, ValueError) as exc:
             r.fail(key, str(exc))
     return bcs
+
+
+def parse_formats(r: Reader, table: Mapping[str, Any]) -> tuple[str, ...]:
+    """``[output] formats`` (default: all of :data:`FORMATS`); ``xdmf = false`` drops XDMF."""
+    if "formats" not in table:
+        xdmf = r.boolean(table, "output", "xdmf", default=True)
+        return tuple(f for f in FORMATS if xdmf or f != "xdmf")
+    if "xdmf" in table:
+        r.fail("output.xdmf", "give either 'xdmf' or 'formats', not both")
+    value = table["formats"]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        r.fail("output.formats", f"must be a list such as {list(FORMATS)}, got {value!r}")
+    for name in value:
+        if name not in FORMATS:
+            r.fail("output.formats", f"unknown format '{name}' (one of: {', '.join(FORMATS)})")
+    return tuple(dict.fromkeys(value))

@@ -1,5 +1,6 @@
-"""Fields for the results folder: the functions a model writes (:class:`OutputFields`) and one
-XDMF file holding the mesh, its region tags and those functions over time (:class:`FieldWriter`).
+"""Fields for the results folder: the functions a model writes (:class:`OutputFields`) and the
+files holding the mesh, its region tags and those functions over time (:class:`FieldWriter`):
+XDMF, VTX (ADIOS2) and VTU (:mod:`lkfem.output.formats`).
 """
 
 from __future__ import annotations
@@ -10,46 +11,69 @@ from pathlib import Path
 from dolfinx import fem, io
 
 from lkfem.core.domain import Domain
+from lkfem.output.formats import open_formats
 
 __all__ = ["OutputFields", "FieldWriter", "write_fields"]
 
 
 class OutputFields:
     """Named functions on spaces XDMF can hold (P1 or cellwise constant): T and q first, then
-    whatever else a physics shows. :meth:`update` refreshes them from the model's state."""
+    whatever else a physics shows. :meth:`update` refreshes them from the model's state.
+
+    ``native_of`` maps a field's name to the same field at the solver's own degree (a
+    Taylor–Hood q in P2), which the VTX output writes instead (:attr:`native`)."""
 
     def __init__(self, T: fem.Function, q: fem.Function, *extra: fem.Function):
         self.T, self.q = T, q
         self.functions: list[fem.Function] = [T, q, *extra]
+        self.native_of: dict[str, fem.Function] = {}
+
+    @property
+    def native(self) -> list[fem.Function]:
+        """The fields at their own degree, in the order of :attr:`functions`."""
+        return [self.native_of.get(f.name, f) for f in self.functions]
 
     def update(self) -> None:
         """Refresh the functions from the model (nothing to do when they are the state)."""
 
 
 class FieldWriter:
-    """``fields.xdmf``: the mesh and region tags once, then the output functions at each call
-    of :meth:`write`. With ``path`` None it only refreshes the functions."""
+    """The fields' files: ``fields.xdmf`` (+ ``.h5``) and, with ``formats``, ``fields.bp`` (VTX)
+    and ``fields.pvd`` (+ ``fields/``, VTU), named after ``path``; each :meth:`write` adds the
+    output functions at time t. With ``path`` None it only refreshes the functions.
 
-    def __init__(self, path: Path | None, domain: Domain, fields: OutputFields):
+    Args:
+        path: the XDMF file (the others take its stem), or None.
+        domain: the mesh and its region tags.
+        fields: what is written.
+        formats: some of ``xdmf``, ``vtx``, ``vtu`` (:mod:`lkfem.output.formats`).
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        domain: Domain,
+        fields: OutputFields,
+        formats: Sequence[str] = ("xdmf",),
+    ):
         self.fields = fields
-        self.file = None
+        self.writers = []
         if path is not None:
-            mesh = domain.mesh
-            self.file = io.XDMFFile(mesh.comm, str(path), "w")
-            self.file.write_mesh(mesh)
-            mesh.topology.create_connectivity(mesh.topology.dim - 1, mesh.topology.dim)
-            self.file.write_meshtags(domain.cell_tags, mesh.geometry)
+            self.writers = open_formats(
+                Path(path), domain, fields.functions, fields.native, formats
+            )
+        #: The names of the files (and folders, ending in /) written, relative to the folder.
+        self.files: list[str] = [name for writer in self.writers for name in writer.files]
 
     def write(self, t: float) -> None:
         self.fields.update()
-        if self.file is not None:
-            for f in self.fields.functions:
-                self.file.write_function(f, t)
+        for writer in self.writers:
+            writer.write(t)
 
     def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-            self.file = None
+        for writer in self.writers:
+            writer.close()
+        self.writers = []
 
 
 def write_fields(path: Path, domain: Domain, functions: Sequence[fem.Function]) -> None:

@@ -92,10 +92,14 @@ def collapse(V: Any) -> tuple[Any, Any]:
 
 def vtx_writer(comm: Any, path: Any, functions: list[Any]) -> Any:
     """A :class:`dolfinx.io.VTXWriter` of ``functions`` (one element) in ADIOS2's BP4 engine,
-    which every ParaView with the ADIOS2 VTX reader opens (BP5 needs ParaView ≥ 5.11)."""
+    which every ParaView with the ADIOS2 VTX reader opens (BP5 needs ParaView ≥ 5.11), the
+    mesh written once (its policy ``reuse``)."""
     from dolfinx import io
+    from dolfinx.cpp.io import VTXMeshPolicy
 
-    return io.VTXWriter(comm, str(path), functions, engine="BP4")
+    return io.VTXWriter(
+        comm, str(path), functions, engine="BP4", mesh_policy=VTXMeshPolicy.reuse
+    )
 
 
 def vtx_mixes_cellwise() -> bool:

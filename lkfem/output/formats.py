@@ -111,19 +111,36 @@ def open_formats(
     """The writers of ``formats`` for the fields named like ``path`` (``fields.xdmf``):
     ``functions`` (P1/DG0) for XDMF and VTU, ``native`` (the solver's degree) for VTX."""
     writers: list[XDMFOutput | VTXOutput | VTUOutput] = []
-    for name in formats:
-        if name == "xdmf":
-            writers.append(XDMFOutput(path.with_suffix(".xdmf"), domain, functions))
-        elif name == "vtx":
-            if not _compat.has_adios2():
-                logger.warning("no fields.bp: this dolfinx has no ADIOS2 (VTX output)")
-                continue
-            writers.append(VTXOutput(path.with_suffix(".bp"), domain, native))
-        elif name == "vtu":
-            writers.append(VTUOutput(path.with_suffix(".pvd"), domain, functions))
-        else:
-            raise ValueError(f"unknown field format {name!r} (xdmf, vtx or vtu)")
+    try:
+        for name in formats:
+            _open(name, path, domain, functions, native, writers)
+    except BaseException:
+        for writer in writers:  # ADIOS2 aborts if its folder goes before the writer closes
+            writer.close()
+        raise
     return writers
+
+
+def _open(
+    name: str,
+    path: Path,
+    domain: Domain,
+    functions: Sequence[fem.Function],
+    native: Sequence[fem.Function],
+    writers: list,
+) -> None:
+    """Append the writer of format ``name`` to ``writers``."""
+    if name == "xdmf":
+        writers.append(XDMFOutput(path.with_suffix(".xdmf"), domain, functions))
+    elif name == "vtx":
+        if not _compat.has_adios2():
+            logger.warning("no fields.bp: this dolfinx has no ADIOS2 (VTX output)")
+            return
+        writers.append(VTXOutput(path.with_suffix(".bp"), domain, native))
+    elif name == "vtu":
+        writers.append(VTUOutput(path.with_suffix(".pvd"), domain, functions))
+    else:
+        raise ValueError(f"unknown field format {name!r} (xdmf, vtx or vtu)")
 
 
 def _degree(f: fem.Function) -> int:

@@ -23,8 +23,12 @@ from lkfem.core.domain import Domain
 
 __all__ = ["VTUSeries", "MESHIO_CELLS"]
 
-#: VTK cell type → meshio's name (VTK's node order is meshio's).
-MESHIO_CELLS = {3: "line", 5: "triangle", 9: "quad", 10: "tetra", 12: "hexahedron", 13: "wedge"}
+#: VTK cell type → meshio's name (VTK's node order is meshio's); dolfinx gives the Lagrange
+#: types (68–72), the same cells at degree 1.
+MESHIO_CELLS = {
+    **{3: "line", 5: "triangle", 9: "quad", 10: "tetra", 12: "hexahedron"},
+    **{68: "line", 69: "triangle", 70: "quad", 71: "tetra", 72: "hexahedron"},
+}
 
 
 class VTUSeries:

@@ -97,9 +97,7 @@ def vtx_writer(comm: Any, path: Any, functions: list[Any]) -> Any:
     from dolfinx import io
     from dolfinx.cpp.io import VTXMeshPolicy
 
-    return io.VTXWriter(
-        comm, str(path), functions, engine="BP4", mesh_policy=VTXMeshPolicy.reuse
-    )
+    return io.VTXWriter(comm, str(path), functions, engine="BP4", mesh_policy=VTXMeshPolicy.reuse)
 
 
 def vtx_mixes_cellwise() -> bool:

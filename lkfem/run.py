@@ -31,7 +31,7 @@ from lkfem.output.results import ResultsDir, write_json
 from lkfem.output.series import TimeSeries
 from lkfem.physics import registry
 from lkfem.physics.base import Model
-from lkfem.plot.render import render_png
+from lkfem.plot.render import render_run
 from lkfem.stepping import march
 from lkfem.studies.registry import STUDIES
 
@@ -101,7 +101,7 @@ def _run(case: Case, out: str | os.PathLike, comm: MPI.Comm, runlog: RunLog) -> 
         summary["probes"] = probe(domain, [T, q], case.probes, case.source)
         if case.png:
             try:
-                render_png(tmp / "T.png", T, case.title)
+                render_run(tmp / "T.png", tmp, T, case.title)
                 files.append("T.png")
             except LkfemError as exc:
                 logger.warning(str(exc))

@@ -58,7 +58,7 @@ def _draw_cut(plotter: Any, grid: Any, name: str, title: str, t: float | None, c
         shown = face = grid
         clip = None
     else:
-        clip = {"normal": "y", "origin": centre, "invert": True}
+        clip = {"normal": "y", "origin": centre, "invert": False}  # keep y > mid: cut face at -y
         shown = grid.clip(**clip, crinkle=False)
         face = grid.slice(normal="y", origin=centre)
         plotter.add_mesh(grid.outline(), color="black")
@@ -70,6 +70,8 @@ def _draw_cut(plotter: Any, grid: Any, name: str, title: str, t: float | None, c
         scalar_bar_args=style.scalar_bar(name, low, high),
     )
     style.add_regions(plotter, grid, clip)
+    if "q" in face.cell_data and "q" not in face.point_data:  # a cellwise flux: arrows at points
+        face = face.cell_data_to_point_data()
     if name == "T":
         style.add_isotherms(plotter, face, name, low, high)
     style.add_flux(plotter, face)
@@ -77,10 +79,11 @@ def _draw_cut(plotter: Any, grid: Any, name: str, title: str, t: float | None, c
     if _flat(grid):
         plotter.view_xy()
     else:
-        plotter.view_isometric()
-        plotter.camera.azimuth = -35
-        plotter.camera.elevation = 10
-        plotter.camera.zoom(0.9)
+        plotter.view_xz()  # x to the right, z up, the cut face towards the viewer, then tilted
+        plotter.camera.azimuth = -30
+        plotter.camera.elevation = 25
+        plotter.reset_camera()
+        plotter.camera.zoom(0.85)
 
 
 def picture(path: Path, grid: Any, title: str, t: float | None = None) -> None:

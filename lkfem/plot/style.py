@@ -79,6 +79,7 @@ def decorate(plotter: Any, grid: Any, title: str = "", t: float | None = None) -
         ztitle="z (m)",
         font_size=10,
         color="black",
+        fmt="%.3g",
     )
     plotter.add_axes(line_width=3, labels_off=False)
     if title:

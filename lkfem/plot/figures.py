@@ -74,7 +74,7 @@ def _draw_cut(plotter: Any, grid: Any, name: str, title: str, t: float | None, c
         face = face.cell_data_to_point_data()
     if name == "T":
         style.add_isotherms(plotter, face, name, low, high)
-    style.add_flux(plotter, face)
+        style.add_flux(plotter, face)
     style.decorate(plotter, grid, title, t)
     if _flat(grid):
         plotter.view_xy()
@@ -97,7 +97,7 @@ def picture(path: Path, grid: Any, title: str, t: float | None = None) -> None:
         if name != "T" and "region" in grid.cell_data:  # only where the field lives
             values = np.asarray(grid.point_data[name])
             ids = np.flatnonzero(values != 0)
-            cells = grid.extract_points(ids, adjacent_cells=True) if ids.size else grid
+            cells = grid.extract_points(ids, adjacent_cells=False) if ids.size else grid
             shown = cells if cells.n_cells else grid
         _draw_cut(plotter, shown, name, title if i == 0 else style.label(name), t, "inferno")
     plotter.screenshot(str(path))

@@ -163,11 +163,13 @@ def _names(grid: Any) -> list[str]:
 def flux_figure(path: Path, grid: Any, title: str, t: float | None = None) -> None:
     """The heat flux: streamlines of q coloured by |q| through the volume (3D), arrows on the
     mid-plane, T faint behind."""
-    if "q" not in grid.point_data:
+    if "q" not in grid.point_data and "q" not in grid.cell_data:
         from lkfem.errors import LkfemError
 
-        raise LkfemError("no point field 'q' in the results")
+        raise LkfemError("no field 'q' in the results")
     grid = grid.copy()
+    if "q" not in grid.point_data:  # a cellwise flux, averaged to the points
+        grid.point_data["q"] = grid.cell_data_to_point_data().point_data["q"]
     grid.point_data["|q|"] = np.linalg.norm(np.asarray(grid.point_data["q"]), axis=1)
     plotter = _plotter()
     low, high = _range(grid, "|q|")

@@ -43,6 +43,7 @@ def extra_fields(grid: Any) -> list[str]:
 def _plotter(shape: tuple[int, int] = (1, 1)) -> Any:
     import pyvista
 
+    pyvista.global_theme.allow_empty_mesh = True  # a cut that misses a region draws nothing
     size = (_WINDOW[0] * shape[1], _WINDOW[1]) if shape[1] > 1 else _WINDOW
     plotter = pyvista.Plotter(off_screen=True, window_size=size, shape=shape)
     plotter.set_background("white")

@@ -118,7 +118,9 @@ def add_regions(plotter: Any, grid: Any, clip: dict[str, Any] | None = None) -> 
         if clip is not None:
             part = part.clip(**clip)
         if part.n_points:
-            plotter.add_mesh(part.extract_feature_edges(60), color="black", line_width=1.5)
+            edges = part.extract_feature_edges(60)
+            if edges.n_points:
+                plotter.add_mesh(edges, color="black", line_width=1.5)
             plotter.add_mesh(part, color="white", opacity=0.15, show_scalar_bar=False)
 
 

@@ -180,7 +180,6 @@ def flux_figure(path: Path, grid: Any, title: str, t: float | None = None) -> No
         grid.streamlines_from_source(
             seeds.extract_points(np.arange(0, seeds.n_points, max(1, seeds.n_points // 80))),
             vectors="q",
-            max_time=10 * grid.length,
             integration_direction="both",
         )
         if not _flat(grid) and seeds.n_points

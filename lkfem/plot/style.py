@@ -5,6 +5,7 @@ labelled axes with a triad, the time stamp, region outlines, isotherms and flux 
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -114,7 +115,9 @@ def add_regions(plotter: Any, grid: Any, clip: dict[str, Any] | None = None) -> 
     if tags.size < 2:
         return
     for tag in tags[1:] if tags.size > 2 else tags[:1]:
-        part = grid.threshold((tag - 0.5, tag + 0.5), scalars="region").extract_surface()
+        with warnings.catch_warnings():  # pyvista 0.49 announces a new default algorithm
+            warnings.simplefilter("ignore")
+            part = grid.threshold((tag - 0.5, tag + 0.5), scalars="region").extract_surface()
         if clip is not None:
             part = part.clip(**clip)
         if part.n_points:

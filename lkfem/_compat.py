@@ -20,6 +20,8 @@ __all__ = [
     "vtx_writer",
     "vtx_mixes_cellwise",
     "has_adios2",
+    "geometry_dofmap",
+    "geometry_degree",
 ]
 
 #: (major, minor) of the running dolfinx.
@@ -112,3 +114,15 @@ def has_adios2() -> bool:
     import dolfinx.common
 
     return bool(getattr(dolfinx.common, "has_adios2", False))
+
+
+def geometry_dofmap(mesh: Any) -> Any:
+    """The geometry's dof map (nodes of each cell); 0.11 has one per cell type (``dofmaps``)."""
+    geometry = mesh.geometry
+    return geometry.dofmaps[0] if DOLFINX_VERSION >= (0, 10) else geometry.dofmap
+
+
+def geometry_degree(mesh: Any) -> int:
+    """The degree of the mesh's coordinate element; 0.11 has one per cell type (``cmaps``)."""
+    geometry = mesh.geometry
+    return int((geometry.cmaps[0] if DOLFINX_VERSION >= (0, 10) else geometry.cmap).degree)

@@ -61,7 +61,7 @@ class VTXOutput:
         self.copies: list[tuple[fem.Function, fem.Function]] = []
         groups: list[tuple[Path, list[fem.Function]]] = []
         if points:
-            degree = max(max(_degree(f) for f in points), mesh.geometry.cmap.degree)
+            degree = max(max(_degree(f) for f in points), _compat.geometry_degree(mesh))
             broken = any(_discontinuous(f) for f in points)
             targets = [self._target(f, mesh, degree, broken) for f in points]
             groups.append((path, targets))

@@ -19,6 +19,7 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 from dolfinx import fem, plot
 
+from lkfem import _compat
 from lkfem.core.domain import Domain
 
 __all__ = ["VTUSeries", "MESHIO_CELLS"]
@@ -50,7 +51,7 @@ class VTUSeries:
         num_nodes = imap.size_local + imap.num_ghosts
         self.num_nodes_owned = imap.size_local
         self.to_global = imap.local_to_global(np.arange(num_nodes, dtype=np.int32))
-        self.geometry_dofs = np.asarray(mesh.geometry.dofmap)
+        self.geometry_dofs = np.asarray(_compat.geometry_dofmap(mesh))
         topology, cell_types, x = plot.vtk_mesh(mesh)
         per_cell = topology.size // max(cell_types.size, 1)
         cells = topology.reshape(-1, per_cell)[: self.num_owned, 1:]

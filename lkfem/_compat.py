@@ -119,10 +119,10 @@ def has_adios2() -> bool:
 def geometry_dofmap(mesh: Any) -> Any:
     """The geometry's dof map (nodes of each cell); 0.11 has one per cell type (``dofmaps``)."""
     geometry = mesh.geometry
-    return geometry.dofmaps[0] if DOLFINX_VERSION >= (0, 10) else geometry.dofmap
+    return geometry.dofmaps[0] if hasattr(geometry, "dofmaps") else geometry.dofmap
 
 
 def geometry_degree(mesh: Any) -> int:
     """The degree of the mesh's coordinate element; 0.11 has one per cell type (``cmaps``)."""
     geometry = mesh.geometry
-    return int((geometry.cmaps[0] if DOLFINX_VERSION >= (0, 10) else geometry.cmap).degree)
+    return int((geometry.cmaps[0] if hasattr(geometry, "cmaps") else geometry.cmap).degree)

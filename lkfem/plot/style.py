@@ -105,10 +105,12 @@ def add_isotherms(plotter: Any, surface: Any, name: str, low: float, high: float
         plotter.add_mesh(lines, color="white", line_width=2)
 
 
-def add_regions(plotter: Any, grid: Any, clip: dict[str, Any] | None = None) -> None:
+def add_regions(
+    plotter: Any, grid: Any, clip: dict[str, Any] | None = None, *, surfaces: bool = True
+) -> None:
     """The interfaces between regions (by the cell data ``region``) as translucent surfaces with
-    their edges, cut like the picture (``clip``: pyvista clip arguments), so that an inclusion,
-    a cloak's layers or a rod stand out from the field."""
+    their edges (only the edges without ``surfaces``), cut like the picture (``clip``: pyvista
+    clip arguments), so that an inclusion, a cloak's layers or a rod stand out from the field."""
     if "region" not in grid.cell_data:
         return
     tags = np.unique(grid.cell_data["region"])
@@ -124,7 +126,8 @@ def add_regions(plotter: Any, grid: Any, clip: dict[str, Any] | None = None) -> 
             edges = part.extract_feature_edges(60)
             if edges.n_points:
                 plotter.add_mesh(edges, color="black", line_width=1.5)
-            plotter.add_mesh(part, color="white", opacity=0.15, show_scalar_bar=False)
+            if surfaces:
+                plotter.add_mesh(part, color="white", opacity=0.15, show_scalar_bar=False)
 
 
 def add_flux(plotter: Any, surface: Any, name: str = "q", *, arrows: int = 300) -> None:

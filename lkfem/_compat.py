@@ -18,6 +18,11 @@ __all__ = [
     "expression",
     "create_vector",
     "adios4dolfinx",
+    "vtx_writer",
+    "vtx_mixes_cellwise",
+    "has_adios2",
+    "geometry_dofmap",
+    "geometry_degree",
 ]
 
 #: (major, minor) of the running dolfinx.
@@ -109,3 +114,39 @@ def adios4dolfinx() -> Any:
             except ImportError:
                 continue
     return importlib.import_module("adios4dolfinx")
+
+
+def vtx_writer(comm: Any, path: Any, functions: list[Any]) -> Any:
+    """A :class:`dolfinx.io.VTXWriter` of ``functions`` (one element) in ADIOS2's BP4 engine,
+    which every ParaView with the ADIOS2 VTX reader opens (BP5 needs ParaView ≥ 5.11), the
+    mesh written once (its policy ``reuse``)."""
+    from dolfinx import io
+    from dolfinx.cpp.io import VTXMeshPolicy
+
+    return io.VTXWriter(comm, str(path), functions, engine="BP4", mesh_policy=VTXMeshPolicy.reuse)
+
+
+def vtx_mixes_cellwise() -> bool:
+    """Whether one VTXWriter takes cellwise-constant (DG0) functions beside point fields:
+    0.9 refuses ("All functions in VTXWriter must have the same element type"), 0.11 writes
+    them as cell data (0.10 untested, so treated as 0.9)."""
+    return DOLFINX_VERSION >= (0, 11)
+
+
+def has_adios2() -> bool:
+    """Whether this dolfinx was built with ADIOS2 (VTX output)."""
+    import dolfinx.common
+
+    return bool(getattr(dolfinx.common, "has_adios2", False))
+
+
+def geometry_dofmap(mesh: Any) -> Any:
+    """The geometry's dof map (nodes of each cell); 0.11 has one per cell type (``dofmaps``)."""
+    geometry = mesh.geometry
+    return geometry.dofmaps[0] if hasattr(geometry, "dofmaps") else geometry.dofmap
+
+
+def geometry_degree(mesh: Any) -> int:
+    """The degree of the mesh's coordinate element; 0.11 has one per cell type (``cmaps``)."""
+    geometry = mesh.geometry
+    return int((geometry.cmaps[0] if hasattr(geometry, "cmaps") else geometry.cmap).degree)

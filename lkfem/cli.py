@@ -6,6 +6,8 @@
     lkfem generators                  list the mesh generators and their parameters
     lkfem mesh NAME --PARAM V --out F.msh     write a generator's mesh: F.msh (gmsh), F.xdmf
     lkfem info                        versions of lkfem and its stack, ranks, PETSc packages
+    lkfem plot RESULTS --what W       a figure of a results folder (picture, slice, isotherms,
+                                      flux, series, animation)
 
 ``-q``/``--quiet`` shows warnings and errors only, ``-v``/``--verbose`` a line per time step.
 
@@ -56,6 +58,19 @@ def _parser() -> argparse.ArgumentParser:
     mesh.add_argument("name", help="the generator (`lkfem generators` lists them)")
     mesh.add_argument("--out", help="FILE.msh (also writes FILE.xdmf + FILE.h5) or FILE.xdmf")
     mesh.add_argument("parameters", nargs=argparse.REMAINDER, help="--PARAMETER VALUE ...")
+    figure = sub.add_parser("plot", help="a figure of a results folder (serial; no solve)")
+    figure.add_argument("results", help="a results folder of `lkfem run`")
+    figure.add_argument(
+        "--what",
+        default="picture",
+        choices=("picture", "slice", "isotherms", "flux", "series", "animation"),
+        help="T cut open (picture), a mid-plane slice with q arrows, isotherms, q streamlines, "
+        "timeseries.csv against t, a GIF of a transient",
+    )
+    figure.add_argument("--out", help="the file (default: RESULTS/<what>.png or .gif)")
+    figure.add_argument("--field", default="T", help="the field of slice/isotherms/animation")
+    figure.add_argument("--normal", default="z", choices=("x", "y", "z"), help="slice normal")
+    figure.add_argument("--step", type=int, default=-1, help="the step (default: the last)")
     return parser
 
 
@@ -108,6 +123,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lkfem.mesh.files import mesh_command
 
             mesh_command(args.name, args.parameters, args.out, comm)
+        elif args.command == "plot":
+            from lkfem.plot.command import plot_command
+
+            if comm.rank == 0:
+                plot_command(
+                    args.results,
+                    args.what,
+                    args.out,
+                    field=args.field,
+                    normal=args.normal,
+                    step=args.step,
+                )
     except LkfemError as exc:
         if comm.rank == 0:
             print(f"lkfem: error: {exc}", file=sys.stderr, flush=True)

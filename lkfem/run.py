@@ -31,12 +31,13 @@ from lkfem.output.checkpoint import Checkpoints, latest, read_domain, restore
 from lkfem.output.control import RunControl
 from lkfem.output.fields import FieldWriter
 from lkfem.output.observer import Observer
+from lkfem.output.paraview import write_paraview_script
 from lkfem.output.probes import Probes
 from lkfem.output.results import ResultsDir, partial_folder, write_json
 from lkfem.output.series import TimeSeries
 from lkfem.physics import registry
 from lkfem.physics.base import Model, Physics
-from lkfem.plot.render import render_png
+from lkfem.plot.render import render_run
 from lkfem.studies.registry import STUDIES
 
 __all__ = ["run_case", "prepare", "validate_case", "load_domain"]
@@ -193,7 +194,7 @@ def _run(
         summary["probes"] = probes.summary([T, q])
         if case.png:
             try:
-                render_png(tmp / "T.png", T, case.title)
+                render_run(tmp / "T.png", tmp, T, case.title)
                 files.append("T.png")
             except LkfemError as exc:
                 logger.warning(str(exc))
@@ -236,7 +237,8 @@ def _solve(
         with progress.activity(f"{model.label}: steady solve"):
             line = model.solve_steady()
         logger.info(line)
-        observer = Observer(model, FieldWriter(_xdmf(case, out), domain, model.outputs))
+        fields = FieldWriter(_xdmf(case, out), domain, model.outputs, case.formats)
+        observer = Observer(model, fields)
         try:
             observer.steady()
         except BaseException:
@@ -257,6 +259,7 @@ def _solve(
             _xdmf(case, out),
             domain,
             model.outputs,
+            case.formats,
             restart_at=restart_at,
             saved_xml=saved.get("fields_xml"),
         )
@@ -288,8 +291,8 @@ def _solve(
             c = control.checkpoints
             logger.info(f"checkpoints: {c.seconds:.2f} s, last {c.bytes / 1e6:.2f} MB")
     extra = observer.finish(out)
-    files = ["fields.xdmf", "fields.h5"] if case.xdmf else []
-    if settings is not None and case.xdmf:
+    files = fields.files + write_paraview_script(out, fields.files, domain.comm)
+    if settings is not None:
         files += sorted(p.name for p in out.glob("fields-*.*"))
     if settings is not None and case.csv:
         files.append("timeseries.csv")
@@ -297,7 +300,7 @@ def _solve(
 
 
 def _xdmf(case: Case, out: Path) -> Path | None:
-    return out / "fields.xdmf" if case.xdmf else None
+    return out / "fields.xdmf" if case.formats else None
 
 
 def _regions(domain: Domain, model: Model, comm: MPI.Comm) -> dict[str, Any]:

@@ -147,6 +147,8 @@ object = ["object"]
 layers = ["layer"]
 background = "background"
 outside = ["background"]
+[output]
+formats = ["vtu", "xdmf"]
 """
 
 

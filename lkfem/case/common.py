@@ -76,6 +76,8 @@ CONSTANTS = Table(
 )
 
 _POSITIVE = {"minimum": 0.0, "exclusive": True}
+#: The field formats of ``[output] formats`` (lkfem/output/formats.py), all written by default.
+FORMATS = ("xdmf", "vtx", "vtu")
 MATERIAL = Table(
     "REGION",
     "a material",
@@ -341,10 +343,18 @@ OUTPUT = Table(
     "what the results folder receives",
     keys=(
         Key(
+            "formats",
+            "strings",
+            "the field files: `xdmf` (`fields.xdmf` + `.h5`: ParaView), `vtx` (`fields.bp`, "
+            "ADIOS2: the fields at the solver's own degree), `vtu` (`fields.pvd` + `fields/`: "
+            "what pyvista and meshio read back); `[]`: none",
+            default=list(FORMATS),
+            choices=FORMATS,
+        ),
+        Key(
             "xdmf",
             "boolean",
-            "`fields.xdmf`/`fields.h5`: T, q (and k for `fourier`) and the "
-            "region tags; for transients a time series",
+            "`false` drops `fields.xdmf` from the default formats (not with `formats`)",
             default=True,
         ),
         Key(

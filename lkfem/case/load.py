@@ -20,6 +20,7 @@ from lkfem.case.common import INITIAL, OUTPUT, RESERVED, SOLVER
 from lkfem.case.reader import Reader
 from lkfem.case.sections import (
     parse_boundaries,
+    parse_formats,
     parse_materials,
     parse_mesh,
     parse_time,
@@ -77,6 +78,7 @@ def parse_case(
     petsc = r.table(solver, "petsc", prefix="solver")  # kinds checked by the schema
     output = r.table(data, "output")
     r.keys(output, "output", OUTPUT.names())
+    formats = parse_formats(r, output)
     probes = {name: tuple(float(c) for c in p) for name, p in r.table(data, "probes").items()}
     materials = parse_materials(r, r.table(data, "materials", required=True))
     time = parse_time(r, r.table(data, "time"))
@@ -114,7 +116,8 @@ def parse_case(
             minutes=r.read(output, "output", OUTPUT["checkpoint_minutes"]),
             keep=r.read(output, "output", OUTPUT["checkpoint_keep"]),
         ),
-        xdmf=r.read(output, "output", OUTPUT["xdmf"]),
+        xdmf="xdmf" in formats,
+        formats=formats,
         png=r.read(output, "output", OUTPUT["png"]),
         csv=r.read(output, "output", OUTPUT["csv"]),
         probes=probes,

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from lkfem.case.common import BC_TYPES, MATERIAL, MESH, TIME
+from lkfem.case.common import BC_TYPES, FORMATS, MATERIAL, MESH, OUTPUT, TIME
 from lkfem.case.reader import Reader
 from lkfem.case.spec import MeshSpec
 from lkfem.core.bcs import BoundaryCondition
@@ -18,7 +18,7 @@ from lkfem.mesh import generators
 from lkfem.mesh.importer import format_problem
 from lkfem.stepping import TimeSettings
 
-__all__ = ["parse_mesh", "parse_materials", "parse_boundaries", "parse_time"]
+__all__ = ["parse_mesh", "parse_materials", "parse_boundaries", "parse_time", "parse_formats"]
 
 
 def parse_time(r: Reader, table: Mapping[str, Any]) -> TimeSettings | None:
@@ -102,3 +102,14 @@ def parse_boundaries(r: Reader, table: Mapping[str, Any]) -> dict[str, BoundaryC
         except (TypeError, ValueError) as exc:
             r.fail(key, str(exc))
     return bcs
+
+
+def parse_formats(r: Reader, table: Mapping[str, Any]) -> tuple[str, ...]:
+    """``[output] formats`` (default: all of :data:`~lkfem.case.common.FORMATS`, each once);
+    ``xdmf = false`` drops XDMF from the default."""
+    if "formats" not in table:
+        xdmf = r.read(table, "output", OUTPUT["xdmf"])
+        return tuple(f for f in FORMATS if xdmf or f != "xdmf")
+    if "xdmf" in table:
+        r.fail("output.xdmf", "give either 'xdmf' or 'formats', not both")
+    return tuple(dict.fromkeys(r.read(table, "output", OUTPUT["formats"])))

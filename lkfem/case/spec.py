@@ -68,6 +68,7 @@ class Case:
     linear_solver: str = "auto"
     petsc_options: Mapping[str, Any] = field(default_factory=dict)
     xdmf: bool = True
+    formats: tuple[str, ...] = ("xdmf", "vtx", "vtu")
     png: bool = True
     csv: bool = True
     probes: Mapping[str, tuple[float, ...]] = field(default_factory=dict)

@@ -1,40 +1,57 @@
-"""Fields for the results folder: the functions a model writes (:class:`OutputFields`) and one
-XDMF file holding the mesh, its region tags and those functions over time (:class:`FieldWriter`).
+"""Fields for the results folder: the functions a model writes (:class:`OutputFields`) and the
+files holding the mesh, its region tags and those functions over time (:class:`FieldWriter`):
+XDMF, VTX (ADIOS2) and VTU (:mod:`lkfem.output.formats`).
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
 from dolfinx import fem, io
 
 from lkfem.core.domain import Domain
+from lkfem.output.aside import set_aside
+from lkfem.output.formats import open_formats
 
 __all__ = ["OutputFields", "FieldWriter", "write_fields"]
 
 
 class OutputFields:
     """Named functions on spaces XDMF can hold (P1 or cellwise constant): T and q first, then
-    whatever else a physics shows. :meth:`update` refreshes them from the model's state."""
+    whatever else a physics shows. :meth:`update` refreshes them from the model's state.
+
+    ``native_of`` maps a field's name to the same field at the solver's own degree (a
+    Taylor–Hood q in P2), which the VTX output writes instead (:attr:`native`)."""
 
     def __init__(self, T: fem.Function, q: fem.Function, *extra: fem.Function):
         self.T, self.q = T, q
         self.functions: list[fem.Function] = [T, q, *extra]
+        self.native_of: dict[str, fem.Function] = {}
+
+    @property
+    def native(self) -> list[fem.Function]:
+        """The fields at their own degree, in the order of :attr:`functions`."""
+        return [self.native_of.get(f.name, f) for f in self.functions]
 
     def update(self) -> None:
         """Refresh the functions from the model (nothing to do when they are the state)."""
 
 
 class FieldWriter:
-    """``fields.xdmf``: the mesh and region tags once, then the output functions at each call
-    of :meth:`write`. With ``path`` None it only refreshes the functions.
+    """The fields' files: ``fields.xdmf`` (+ ``.h5``) and, with ``formats``, ``fields.bp`` (VTX)
+    and ``fields.pvd`` (+ ``fields/``, VTU), named after ``path``; each :meth:`write` adds the
+    output functions at time t. With ``path`` None it only refreshes the functions.
 
-    With ``restart_at`` (a run continued from a checkpoint at that time, on a mesh read back
-    from it) the earlier file moves to ``fields-K.xdmf`` (``-K.h5``, K = 1, 2, …), keeping its
-    snapshots up to ``restart_at`` (its XML as saved with the checkpoint, ``saved_xml``), and
-    ``path`` starts again from there.
+    Args:
+        path: the XDMF file (the others take its stem), or None.
+        domain: the mesh and its region tags.
+        fields: what is written.
+        formats: some of ``xdmf``, ``vtx``, ``vtu`` (:mod:`lkfem.output.formats`).
+        restart_at: a run continued from a checkpoint at this time, on a mesh read back from
+            it: the earlier files are set aside as ``fields-K.*`` with their snapshots up to
+            ``restart_at`` (:func:`lkfem.output.aside.set_aside`; ``saved_xml``: the XDMF
+            file's XML as saved with the checkpoint), and ``path`` starts again from there.
     """
 
     def __init__(
@@ -42,72 +59,48 @@ class FieldWriter:
         path: Path | None,
         domain: Domain,
         fields: OutputFields,
+        formats: Sequence[str] = ("xdmf",),
         *,
         restart_at: float | None = None,
         saved_xml: str | None = None,
     ):
         self.fields = fields
-        self.file = None
+        self.writers = []
         self.path, self.comm = path, domain.comm
         if path is not None and restart_at is not None:
-            if domain.comm.rank == 0 and path.exists():
-                _set_aside(path, restart_at, saved_xml)
+            if domain.comm.rank == 0:
+                set_aside(Path(path), restart_at, saved_xml)
             domain.comm.barrier()
         if path is not None:
-            mesh = domain.mesh
-            self.file = io.XDMFFile(mesh.comm, str(path), "w")
-            self.file.write_mesh(mesh)
-            mesh.topology.create_connectivity(mesh.topology.dim - 1, mesh.topology.dim)
-            self.file.write_meshtags(domain.cell_tags, mesh.geometry)
+            self.writers = open_formats(
+                Path(path), domain, fields.functions, fields.native, formats
+            )
+        #: The names of the files (and folders, ending in /) written, relative to the folder.
+        self.files: list[str] = [name for writer in self.writers for name in writer.files]
 
     def write(self, t: float) -> None:
         self.fields.update()
-        if self.file is not None:
-            for f in self.fields.functions:
-                self.file.write_function(f, t)
+        for writer in self.writers:
+            writer.write(t)
 
     def xml(self) -> str | None:
-        """The XDMF file's XML as it is on disk (rank 0; None elsewhere or without a file)."""
-        if self.path is None or self.comm.rank != 0 or not self.path.exists():
+        """The XDMF file's XML as it is on disk (rank 0; None elsewhere or without one)."""
+        if self.path is None or self.comm.rank != 0:
             return None
-        return self.path.read_text()
+        xdmf = Path(self.path).with_suffix(".xdmf")
+        return xdmf.read_text() if xdmf.exists() else None
 
     def flush(self) -> None:
-        """Close and reopen the file (appending), so that what it holds so far is on disk in a
-        readable state (before a checkpoint)."""
-        if self.file is not None:
-            self.file.close()
-            self.file = io.XDMFFile(self.comm, str(self.path), "a")
+        """Make what the files hold so far readable on disk (before a checkpoint)."""
+        for writer in self.writers:
+            flush = getattr(writer, "flush", None)
+            if flush is not None:
+                flush()
 
     def close(self) -> None:
-        if self.file is not None:
-            self.file.close()
-            self.file = None
-
-
-def _set_aside(path: Path, t: float, saved: str | None) -> None:
-    """Move ``path`` (XDMF; its XML ``saved`` if given) and its HDF5 file to the first free
-    ``NAME-K``, dropping the snapshots after ``t``."""
-    k = 1
-    while path.with_name(f"{path.stem}-{k}.xdmf").exists():
-        k += 1
-    xdmf, h5 = path.with_name(f"{path.stem}-{k}.xdmf"), path.with_name(f"{path.stem}-{k}.h5")
-    ET.register_namespace("xi", "https://www.w3.org/2001/XInclude")
-    tree = ET.ElementTree(ET.fromstring(saved)) if saved else ET.parse(path)
-    for collection in tree.iter("Grid"):
-        if collection.get("CollectionType") != "Temporal":
-            continue
-        for grid in list(collection):
-            time = grid.find("Time")
-            if time is not None and float(time.get("Value", "0")) > t * (1 + 1e-12) + 1e-300:
-                collection.remove(grid)
-    for item in tree.iter("DataItem"):
-        if item.text and item.text.strip().startswith(f"{path.stem}.h5:"):
-            item.text = item.text.replace(f"{path.stem}.h5:", f"{h5.name}:", 1)
-    tree.write(xdmf, xml_declaration=True, encoding="utf-8")
-    path.unlink()
-    if path.with_suffix(".h5").exists():
-        path.with_suffix(".h5").rename(h5)
+        for writer in self.writers:
+            writer.close()
+        self.writers = []
 
 
 def write_fields(path: Path, domain: Domain, functions: Sequence[fem.Function]) -> None:

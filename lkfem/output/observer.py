@@ -27,22 +27,6 @@ class Model(Protocol):
 
     def record(self, step: StepRecord | None) -> dict[str, float]: ...
 
-    def resume(self, t: float, written_at: float | None) -> None:
-        """Continue a run from a checkpoint at ``t`` (no initial row, no fields: they are in
-        the files already)."""
-        self.written_at = written_at
-
-    def saved(self, step: int) -> dict[str, float | int | str | None]:
-        """Before a checkpoint at ``step``: the files flushed, and what a restart needs to
-        continue them (the CSV rows to keep, the time of the last fields, the XDMF file's XML
-        as it is now: a kill while it is rewritten may leave it empty)."""
-        self.fields.flush()
-        return {
-            "series_rows": step + 1,
-            "fields_written_at": self.written_at,
-            "fields_xml": self.fields.xml(),
-        }
-
     def finish(self, out: Path | None) -> list[str]: ...
 
 

@@ -1,5 +1,6 @@
-"""Off-screen PNG pictures of fields with pyvista, gathered on rank 0: a field on its mesh cut
-open at the mid-plane, and mid-plane slices side by side with common isotherms."""
+"""Off-screen PNG pictures of fields with pyvista, drawn on rank 0: a run's picture (from the
+fields it wrote, or gathered), a field on its mesh cut open at the mid-plane, and mid-plane
+slices side by side with common isotherms."""
 
 from __future__ import annotations
 
@@ -8,9 +9,35 @@ from pathlib import Path
 import numpy as np
 from dolfinx import fem
 
+from lkfem.plot import figures
 from lkfem.plot.grid import gather_grid, prepare
 
-__all__ = ["render_png", "render_midplane"]
+__all__ = ["render_png", "render_run", "render_midplane"]
+
+
+def render_run(path: Path, folder: Path, T: fem.Function, title: str) -> None:
+    """The picture of a run (:func:`lkfem.plot.figures.picture`): from ``folder/fields.pvd``
+    at its last step where the run wrote one (T, θ, q, regions, time), else from ``T`` alone.
+
+    Collective: every rank calls it; rank 0 draws. Raises :class:`RenderError` where no
+    off-screen rendering is possible.
+    """
+    comm = T.function_space.mesh.comm
+    prepare(comm)
+    comm.barrier()  # every rank's fields are written
+    if not (folder / "fields.pvd").is_file():
+        grid = gather_grid(T)
+        if comm.rank == 0:
+            figures.picture(path, grid, title)
+        return
+    if comm.rank == 0:
+        import pyvista
+
+        reader = pyvista.get_reader(str(folder / "fields.pvd"))
+        times = reader.time_values
+        reader.set_active_time_value(times[-1])
+        grid = reader.read()[0]
+        figures.picture(path, grid, title, times[-1] if len(times) > 1 else None)
 
 
 def render_png(path: Path, T: fem.Function, title: str) -> None:

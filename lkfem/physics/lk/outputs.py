@@ -27,8 +27,15 @@ class LKOutputs(OutputFields):
         )
         q = fem.Function(fem.functionspace(mesh, q_space), name="q")
         super().__init__(T, q)
+        # The VTX output shows T and q at the solver's degree (q in P2 for Taylor–Hood).
+        for name, space, written in (("T", problem.V_T, T), ("q", problem.V_q, q)):
+            if space.ufl_element() != written.function_space.ufl_element():
+                self.native_of[name] = fem.Function(space, name=name)
 
     def update(self) -> None:
         q, T = self.problem.split()
         self.T.interpolate(T)
         self.q.interpolate(q)
+        for name, value in (("T", T), ("q", q)):
+            if name in self.native_of:
+                self.native_of[name].x.array[:] = value.x.array

@@ -27,6 +27,7 @@ class SuperconductorFields(LKOutputs):
         )
         self.Ts = fem.Function(fem.functionspace(mesh, ("DG", 0)), name="T_s")
         self.functions += [self.theta, self.j_s, self.Ts]
+        self.native_of.pop("T", None)  # T shows T_s in the rods: only the written T is right
         # T inside a rod piece (the dofs touching no reservoir cell on any rank) shows the
         # piece's T_s.
         domain, dofmap = sc.domain, self.T.function_space.dofmap.list

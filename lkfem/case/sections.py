@@ -67,7 +67,15 @@ def parse_time(r: Reader, table: Mapping[str, Any]) -> TimeSettings | None:
 
 
 def parse_mesh(r: Reader, table: Mapping[str, Any], base: Path) -> MeshSpec:
-    r.keys(table, "mesh", {"generator", "parameters", "file"})
+    r.keys(table, "mesh", {"generator", "parameters", "file", "scale", "max_cells"})
+    scale = None
+    if "scale" in table:
+        scale = r.number(table, "mesh", "scale", default=1.0)
+        if not scale > 0:
+            r.fail("mesh.scale", f"must be a positive number (0.001 for mm), got {scale!r}")
+    max_cells = None
+    if "max_cells" in table:
+        max_cells = r.integer(table, "mesh", "max_cells", default=1, low=1, high=10**12)
     if ("generator" in table) == ("file" in table):
         r.fail("mesh", "give exactly one of 'generator' (with 'parameters') or 'file'")
     if "file" in table:
@@ -80,14 +88,14 @@ def parse_mesh(r: Reader, table: Mapping[str, Any], base: Path) -> MeshSpec:
         problem = format_problem(path)
         if problem:
             r.fail("mesh.file", problem)
-        return MeshSpec(file=path)
+        return MeshSpec(file=path, scale=scale, max_cells=max_cells)
     name = r.string(table, "mesh", "generator")
     params = dict(r.table(table, "parameters", prefix="mesh"))
     problem = generators.check(name, params)
     if problem:
         key, message = problem
         r.fail(f"mesh.{key}" if key else "mesh.generator", message)
-    return MeshSpec(generator=name, parameters=params)
+    return MeshSpec(generator=name, parameters=params, scale=scale, max_cells=max_cells)
 
 
 def parse_materials(r: Reader, table: Mapping[str, Any]) -> dict[str, Material]:

@@ -95,17 +95,19 @@ def check_model(model: Any, label: str, *, scale_given: bool, max_cells: int | N
     owner: dict[int, str] = {}  # volume entity -> its physical group's name
     shared: list[tuple[str, str, int]] = []
     faces = []
+    used: list[np.ndarray] = []  # the nodes of the cells of the physical volumes
     for _, tag in volumes:
         name = model.getPhysicalName(3, tag) or f"region_{tag}"
         for entity in model.getEntitiesForPhysicalGroup(3, tag):
             entity = int(entity)
-            types, etags, _ = model.mesh.getElements(3, entity)
+            types, etags, enodes = model.mesh.getElements(3, entity)
             cells = sum(t.size for t in etags)
             if entity in owner:
                 shared.append((owner[entity], name, cells))
                 continue
             owner[entity] = name
             count += cells
+            used.extend(np.asarray(n) for n in enodes)
             for etype in types:
                 kind = model.mesh.getElementProperties(etype)[0].split()[0].lower()
                 if kind in _FACE_TYPE:
@@ -120,6 +122,7 @@ def check_model(model: Any, label: str, *, scale_given: bool, max_cells: int | N
         )
     guard_size(label, count, max_cells, estimated=False)
     _drop_orphan_surfaces(model, label, faces)
+    _drop_unused_entities(model, np.unique(np.concatenate(used)) if used else np.empty(0))
     if not scale_given:
         xmin, ymin, zmin, xmax, ymax, zmax = model.getBoundingBox(-1, -1)
         size = max(xmax - xmin, ymax - ymin, zmax - zmin)
@@ -168,6 +171,31 @@ def _drop_orphan_surfaces(model: Any, label: str, faces: list[np.ndarray]) -> No
                 "physical volume and are left out"
                 + ("" if keep else f"; '{name}' is no boundary of the mesh")
             )
+
+
+def _drop_unused_entities(model: Any, used: np.ndarray) -> None:
+    """Remove the entities (and their mesh) with nodes that no cell of a physical volume uses:
+    dolfinx cannot place such nodes (``MPI_ERR_RANK``)."""
+    drop = []
+    for dim in (0, 1, 2, 3):
+        for _, tag in model.getEntities(dim):
+            nodes = model.mesh.getNodes(dim, tag)[0]
+            if nodes.size and not np.isin(nodes, used).all():
+                drop.append((dim, tag))
+    if not drop:
+        return
+    gone = set(drop)
+    for dim, tag in model.getPhysicalGroups():
+        entities = [int(e) for e in model.getEntitiesForPhysicalGroup(dim, tag)]
+        if any((dim, e) in gone for e in entities):
+            name = model.getPhysicalName(dim, tag)
+            model.removePhysicalGroups([(dim, tag)])
+            keep = [e for e in entities if (dim, e) not in gone]
+            if keep:
+                model.addPhysicalGroup(dim, keep, tag)
+                model.setPhysicalName(dim, tag, name)
+    model.removeEntities(drop)
+    model.mesh.renumberNodes()  # dolfinx wants the node tags 1..N
 
 
 def _contained(rows: np.ndarray, table: np.ndarray) -> np.ndarray:

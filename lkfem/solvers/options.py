@@ -15,9 +15,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import difflib
+import io
 import itertools
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -176,7 +178,8 @@ def _probe(prefix: str) -> None:
     try:
         snes.setOptionsPrefix(prefix)
         snes.setFromOptions()
-        snes.getLineSearch().setFromOptions()
+        if hasattr(snes, "getLineSearch"):  # petsc4py ≥ 3.23; older: set up by setFromOptions
+            snes.getLineSearch().setFromOptions()
         ksp.setOptionsPrefix(prefix)
         ksp.setOperators(A)
         ksp.setFromOptions()
@@ -193,15 +196,18 @@ def _captured() -> Iterator[list[str]]:
     holds the text afterwards)."""
     libc = ctypes.CDLL(None)
     result = [""]
+    python = io.StringIO()  # petsc4py may route PETSc's printing through sys.stdout
     with tempfile.TemporaryFile(mode="w+b") as sink:
+        sys.stdout.flush()
         libc.fflush(None)
         saved = os.dup(1)
         os.dup2(sink.fileno(), 1)
         try:
-            yield result
+            with contextlib.redirect_stdout(python):
+                yield result
         finally:
             libc.fflush(None)
             os.dup2(saved, 1)
             os.close(saved)
             sink.seek(0)
-            result[0] = sink.read().decode("utf-8", "replace")
+            result[0] = sink.read().decode("utf-8", "replace") + python.getvalue()

@@ -2,7 +2,7 @@
 
 PETSc lists every option an object reads when ``-help`` is set. :func:`known_options` sets up a
 throw-away SNES (with its line search) and a KSP on a small matrix under a fresh prefix, with the
-user's options in place (so that a chosen ``pc_type`` reads its own options, e.g. hypre's or
+user's solver types in place (so that a chosen ``pc_type`` reads its own options, e.g. hypre's or
 MUMPS'), captures that listing and keeps each option's current value and, for a choice, the
 values PETSc accepts. :func:`check_options` then names the first unknown option (with the
 closest known name), a value that is not one of the choices, or a number that is not a number.
@@ -81,18 +81,21 @@ def check_options(options: Mapping[str, Any]) -> OptionProblem | None:
 
 
 def _known_tolerant(options: dict[str, Any]) -> dict[str, _Known]:
-    """:func:`known_options`; if PETSc stops at a bad value, the listing with the solver types
-    alone (or none), so that the bad value is found by name."""
-    for attempt in (
-        options,
-        {k: v for k, v in options.items() if k.endswith("_type")},
-        {},
-    ):
-        try:
-            return known_options(attempt)
-        except PETSc.Error:
-            continue
-    return {}
+    """:func:`known_options` with the solver types of ``options`` that PETSc accepts (only the
+    ``*_type`` options choose which further options exist). No other value is handed to PETSc,
+    so a bad value never stops PETSc half-way (which leaves its listing incomplete later on)."""
+    base = known_options({})
+    types = {
+        k: v
+        for k, v in options.items()
+        if k.endswith("_type") and (k not in base or _value_problem(base[k], v) is None)
+    }
+    if not types:
+        return base
+    try:
+        return known_options(types)
+    except PETSc.Error:
+        return base
 
 
 def _value_problem(known: _Known, value: Any) -> str | None:

@@ -144,7 +144,8 @@ def known_options(options: Mapping[str, Any]) -> dict[str, _Known]:
             for key in keys if not had_help else keys[:-1]:
                 database.delValue(key)
     known: dict[str, _Known] = {}
-    for line in text[0].splitlines():
+    # Each option on a line of its own (printed through sys.stdout, newlines may be lost).
+    for line in text[0].replace(f"-{prefix}", f"\n-{prefix}").splitlines():
         viewer = _VIEWER.match(line)
         if viewer and viewer["name"].startswith(prefix):  # a monitor or a view: any value
             known.setdefault(viewer["name"][len(prefix) :], _Known("", ()))

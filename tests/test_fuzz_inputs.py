@@ -11,6 +11,7 @@ import tomllib
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from mpi4py import MPI
 
 from lkfem.case.load import _parse_toml, parse_case
 from lkfem.errors import LkfemError
@@ -158,6 +159,57 @@ def test_the_command_in_a_real_process(tmp_path, edit, code):
     else:
         COUNTS["valid"] += 1
         assert (out / "summary.json").is_file()
+
+
+@pytest.fixture(scope="module")
+def mesh_sources(tmp_path_factory):
+    from .broken_meshes import TET, box_msh
+
+    folder = tmp_path_factory.mktemp("meshfuzz")
+    good = box_msh(folder / "good.msh", h=0.6).read_bytes()
+    return folder, [good, TET.format(nodes="1 2 3 4", x4=0, y4=0, z4=1).encode()]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+@given(
+    which=st.integers(0, 1),
+    cut=st.floats(0.05, 1.0),
+    edits=st.lists(
+        st.tuples(st.floats(0, 1), st.sampled_from([b"9", b"-1", b" ", b"\n", b"$", b"0", b"1e9"])),
+        max_size=2,
+    ),
+)
+def test_truncated_and_corrupted_meshes(mesh_sources, which, cut, edits):
+    """A gmsh file cut short and with bytes overwritten: a Domain or a one-line MeshError,
+    never a crash (a crash would end this process)."""
+    import lkfem as lk
+
+    folder, sources = mesh_sources
+    raw = sources[which][: max(1, int(len(sources[which]) * cut))]
+    for position, new in edits:
+        i = int(position * len(raw))
+        raw = raw[:i] + new + raw[i + len(new) :]
+    path = folder / "fuzzed.msh"
+    path.write_bytes(raw)
+    _classify(lambda: lk.read_mesh(path, MPI.COMM_SELF))
+
+
+def test_a_mesh_without_boundaries_reads():
+    """Found by the fuzzing above: a mesh with no physical surface has no boundaries (it
+    used to fail with an AttributeError)."""
+    import tempfile
+    from pathlib import Path
+
+    import lkfem as lk
+
+    from .broken_meshes import TET
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "tet.msh"
+        path.write_text(TET.format(nodes="1 2 3 4", x4=0, y4=0, z4=1))
+        domain = lk.read_mesh(path, MPI.COMM_SELF)
+    assert domain.regions == {"solid": 1} and domain.boundaries == {}
+    assert domain.facet_tags.values.size == 0
 
 
 def test_print_counts():

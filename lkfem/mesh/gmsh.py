@@ -91,6 +91,8 @@ def from_gmsh(
         if comm.rank == rank:
             _finalise(gmsh, initialised_here)
     mesh.name = "mesh"
+    if facet_tags is None:  # no physical surfaces: no named boundaries
+        facet_tags = _no_facet_tags(mesh)
     cell_tags.name = "regions"
     facet_tags.name = "boundaries"
     return Domain(
@@ -100,6 +102,16 @@ def from_gmsh(
         regions=regions,
         boundaries=boundaries,
     )
+
+
+def _no_facet_tags(mesh: Any) -> Any:
+    import numpy as np
+    from dolfinx import mesh as dmesh
+
+    fdim = mesh.topology.dim - 1
+    mesh.topology.create_entities(fdim)
+    empty = np.empty(0, dtype=np.int32)
+    return dmesh.meshtags(mesh, fdim, empty, empty)
 
 
 def _finalise(gmsh: Any, initialised_here: bool) -> None:

@@ -11,14 +11,18 @@
 
 ``-q``/``--quiet`` shows warnings and errors only, ``-v``/``--verbose`` a line per time step.
 
-User mistakes end with a one-line message and exit code 2; no traceback.
+User mistakes end with a one-line message and exit code 2; no traceback. The message is
+printed once, and every rank ends, also when only one rank saw the mistake
+(:mod:`lkfem.collective`).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from lkfem._version import __version__
 
@@ -43,10 +47,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--max-wall", type=float, metavar="MINUTES", help="stop with a checkpoint after this"
     )
+    run.add_argument(
+        "--max-cells",
+        type=int,
+        metavar="N",
+        help="allow meshes of up to N cells (default: [mesh] max_cells or 3000000)",
+    )
     validate = sub.add_parser(
         "validate", help="check a case (and the mesh it builds) without solving or writing"
     )
     validate.add_argument("case", help="the case file (TOML)")
+    validate.add_argument(
+        "--max-cells", type=int, metavar="N", help="allow meshes of up to N cells"
+    )
     sub.add_parser("generators", help="list the mesh generators and their parameters")
     sub.add_parser("info", help="versions of lkfem and its stack, MPI ranks, PETSc packages")
     mesh = sub.add_parser(
@@ -82,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from mpi4py import MPI
 
+    from lkfem.collective import agree, finish
     from lkfem.errors import LkfemError
     from lkfem.log import set_log_level
 
@@ -89,13 +103,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     )
     comm = MPI.COMM_WORLD
+    error: LkfemError | None = None
     try:
         if args.command == "run":
             from lkfem.case.load import load_case
             from lkfem.run import run_case
 
+            case = agree(comm, lambda: _with_limit(load_case(args.case), args.max_cells))
             run_case(
-                load_case(args.case),
+                case,
                 args.out,
                 comm,
                 restart=args.restart,
@@ -105,7 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lkfem.case.load import load_case
             from lkfem.run import validate_case
 
-            validate_case(load_case(args.case), comm)
+            case = agree(comm, lambda: _with_limit(load_case(args.case), args.max_cells))
+            validate_case(case, comm)
         elif args.command == "generators":
             from lkfem.mesh import generators
 
@@ -136,9 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     step=args.step,
                 )
     except LkfemError as exc:
-        if comm.rank == 0:
-            print(f"lkfem: error: {exc}", file=sys.stderr, flush=True)
-        return int(getattr(exc, "exit_code", 2))
+        error = exc  # printed once by finish(); a rank that fails alone aborts the job
     except Exception:
         # A bug, possibly on one rank only: show it and stop every rank rather than hang.
         if comm.size > 1:
@@ -148,7 +163,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.flush()
             comm.Abort(1)
         raise
-    return 0
+    return finish(comm, error)
+
+
+def _with_limit(case: Any, max_cells: int | None) -> Any:
+    """``case`` with ``--max-cells`` (if given) as its mesh's cell limit."""
+    if max_cells is None:
+        return case
+    if max_cells < 1:
+        from lkfem.errors import LkfemError
+
+        raise LkfemError(f"--max-cells must be a positive number of cells, got {max_cells}")
+    return dataclasses.replace(case, mesh=dataclasses.replace(case.mesh, max_cells=max_cells))
 
 
 if __name__ == "__main__":

@@ -136,6 +136,8 @@ phase = { rod_left = 0.5 }
 MAXIMAL_FILE_AND_CLOAK = """
 [mesh]
 file = "m.msh"
+scale = 0.001
+max_cells = 1000000
 [materials.background]
 k = 1.0
 [materials.object]

@@ -48,6 +48,23 @@ MESH = Table(
             "and wrong types are errors",
             open=True,
         ),
+        Key(
+            "scale",
+            "number",
+            "multiplies the mesh's coordinates (0.001 for a part drawn in mm); a mesh more than "
+            "20 m across gets a warning suggesting it",
+            default=1.0,
+            minimum=0.0,
+            exclusive=True,
+        ),
+        Key(
+            "max_cells",
+            "integer",
+            "the largest mesh allowed (estimated before meshing a generator, counted before a "
+            "file is distributed); `lkfem run --max-cells` overrides it",
+            default=3_000_000,
+            minimum=1,
+        ),
     ),
     notes="The generators, their parameters and the names of their regions and boundaries "
     "are listed in docs/geometries.md (and by `lkfem generators`); `lkfem mesh NAME --param "

@@ -9,6 +9,7 @@ study (``[cloak]``) adds its own section through its registry. Every mistake is 
 
 from __future__ import annotations
 
+import codecs
 import os
 import tomllib
 from collections.abc import Mapping
@@ -28,6 +29,7 @@ from lkfem.case.sections import (
 from lkfem.case.spec import SECTIONS, Case, Checkpointing
 from lkfem.errors import CaseError
 from lkfem.physics import registry
+from lkfem.solvers.options import check_options
 from lkfem.studies import registry as studies
 
 __all__ = ["load_case", "parse_case"]
@@ -36,20 +38,40 @@ SECTIONS.update(registry.sections(), studies.sections())
 
 
 def load_case(path: str | os.PathLike) -> Case:
-    """Read and check a case file."""
+    """Read and check a case file (UTF-8, with or without a byte-order mark)."""
     source = os.fspath(path)
     try:
         with open(source, "rb") as fh:
-            data = tomllib.load(fh)
+            raw = fh.read()
     except FileNotFoundError:
         raise CaseError(source, "", "no such case file") from None
     except IsADirectoryError:
         raise CaseError(source, "", "is a folder, not a case file") from None
     except OSError as exc:
         raise CaseError(source, "", f"cannot be read: {exc.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise CaseError(source, "", f"is not valid TOML: {exc}") from None
+    data = _parse_toml(source, raw)
     return parse_case(data, source=source, base=Path(source).resolve().parent)
+
+
+def _parse_toml(source: str, raw: bytes) -> dict[str, Any]:
+    """The TOML document in ``raw``; every failure is a one-line :class:`CaseError`."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE)):
+        raise CaseError(source, "", "is UTF-16 or UTF-32 text: save it as UTF-8")
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows editors) is dropped
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise CaseError(
+            source,
+            "",
+            f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}): save it as UTF-8",
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CaseError(source, "", f"is not valid TOML: {exc}") from None
+    except RecursionError:
+        raise CaseError(source, "", "is not valid TOML: arrays or tables nested too deep") from None
 
 
 def parse_case(
@@ -76,6 +98,9 @@ def parse_case(
     solver = r.table(data, "solver")
     r.keys(solver, "solver", top["solver"].names())
     petsc = r.table(solver, "petsc", prefix="solver")  # kinds checked by the schema
+    option_problem = check_options(petsc)
+    if option_problem is not None:
+        r.fail(f"solver.petsc.{option_problem.key}", option_problem.problem)
     output = r.table(data, "output")
     r.keys(output, "output", OUTPUT.names())
     formats = parse_formats(r, output)

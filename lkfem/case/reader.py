@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,8 @@ class Reader:
         value = self._get(table, key, name, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(f"{key}.{name}", f"must be a number, got {value!r}")
+        if not math.isfinite(value):
+            self.fail(f"{key}.{name}", f"must be a finite number, got {value!r}")
         return float(value)
 
     def integer(

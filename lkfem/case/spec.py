@@ -22,11 +22,15 @@ SECTIONS: set[str] = set()
 
 @dataclass(slots=True, kw_only=True, frozen=True)
 class MeshSpec:
-    """Where the mesh comes from: a generator with parameters, or a file."""
+    """Where the mesh comes from: a generator with parameters, or a file; ``scale`` multiplies
+    the coordinates (None: 1, with a warning for a part that looks drawn in mm), ``max_cells``
+    bounds the cells (None: the default limit)."""
 
     generator: str | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
     file: Path | None = None
+    scale: float | None = None
+    max_cells: int | None = None
 
 
 @dataclass(slots=True, kw_only=True, frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 from mpi4py import MPI
 
 from lkfem.core.domain import Domain
+from lkfem.mesh.checks import estimate_cells, guard_size
 from lkfem.mesh.gmsh import from_gmsh
 
 __all__ = ["available", "parameters", "check", "build"]
@@ -85,7 +86,56 @@ def build(
     params: Mapping[str, Any] | None = None,
     comm: MPI.Comm = MPI.COMM_WORLD,
     rank: int = 0,
+    *,
+    scale: float | None = None,
+    max_cells: int | None = None,
 ) -> Domain:
-    """Build generator ``name`` with ``params`` on ``rank`` and distribute it over ``comm``."""
+    """Build generator ``name`` with ``params`` on ``rank`` and distribute it over ``comm``.
+
+    Before gmsh meshes, the cells are estimated from the bounding box and the size ``h``; above
+    ``max_cells`` (None: :data:`lkfem.mesh.checks.DEFAULT_MAX_CELLS`) the build is refused at
+    once. ``scale`` multiplies the coordinates (see :func:`lkfem.mesh.gmsh.from_gmsh`).
+    """
     populate = _module(name).populate
-    return from_gmsh(lambda model: populate(model, **(params or {})), comm, rank, label=name)
+    h = {**parameters(name), **(params or {})}.get("h")
+
+    def guard(model: Any) -> None:
+        if not isinstance(h, (int, float)) or isinstance(h, bool) or not h > 0:
+            return
+        xmin, ymin, zmin, xmax, ymax, zmax = model.getBoundingBox(-1, -1)
+        volume = max(xmax - xmin, 0.0) * max(ymax - ymin, 0.0) * max(zmax - zmin, 0.0)
+        guard_size(name, estimate_cells(volume, float(h)), max_cells, estimated=True)
+
+    return from_gmsh(
+        lambda model: populate(_Guarded(model, guard), **(params or {})),
+        comm,
+        rank,
+        label=name,
+        scale=scale,
+        max_cells=max_cells,
+    )
+
+
+class _GuardedMesh:
+    """``model.mesh`` whose ``generate`` first checks the estimated number of cells."""
+
+    def __init__(self, model: Any, guard: Any):
+        self._model, self._guard = model, guard
+
+    def generate(self, dim: int = 3) -> None:
+        self._guard(self._model)
+        self._model.mesh.generate(dim)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model.mesh, name)
+
+
+class _Guarded:
+    """A gmsh model whose mesher refuses a mesh above the cell limit before it starts."""
+
+    def __init__(self, model: Any, guard: Any):
+        self._model = model
+        self.mesh = _GuardedMesh(model, guard)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)

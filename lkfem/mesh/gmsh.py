@@ -11,6 +11,7 @@ from mpi4py import MPI
 import lkfem._compat as _compat
 from lkfem.core.domain import Domain
 from lkfem.errors import MeshError
+from lkfem.mesh.checks import check_model, scale_model
 
 __all__ = ["from_gmsh"]
 
@@ -34,6 +35,8 @@ def from_gmsh(
     *,
     gdim: int = 3,
     label: str = "gmsh model",
+    scale: float | None = None,
+    max_cells: int | None = None,
 ) -> Domain:
     """Build a gmsh model on ``rank`` and distribute it over ``comm``.
 
@@ -44,6 +47,11 @@ def from_gmsh(
         rank: the rank that runs gmsh.
         gdim: geometric dimension.
         label: how errors name the source (a generator name or a file).
+        scale: multiplies every coordinate (0.001 for a part drawn in mm); None: 1, with a
+            warning when the part is so large that it looks drawn in mm.
+        max_cells: refuse more cells than this (None: :data:`lkfem.mesh.checks.DEFAULT_MAX_CELLS`).
+
+    Ctrl-C while gmsh meshes ends the process (gmsh is initialised interruptible).
     """
     import gmsh
 
@@ -53,11 +61,13 @@ def from_gmsh(
     if comm.rank == rank:
         try:
             if not gmsh.isInitialized():
-                gmsh.initialize(interruptible=False)
+                gmsh.initialize(interruptible=True)  # Ctrl-C in the mesher ends the run
                 initialised_here = True
             gmsh.option.setNumber("General.Terminal", 0)
             gmsh.model.add("lkfem")
             populate(gmsh.model)
+            scale_model(gmsh.model, 1.0 if scale is None else scale)
+            check_model(gmsh.model, label, scale_given=scale is not None, max_cells=max_cells)
             tdim = gmsh.model.getDimension()
             names = _physical_names(gmsh.model, tdim)
             if not names[0]:
@@ -81,6 +91,8 @@ def from_gmsh(
         if comm.rank == rank:
             _finalise(gmsh, initialised_here)
     mesh.name = "mesh"
+    if facet_tags is None:  # no physical surfaces: no named boundaries
+        facet_tags = _no_facet_tags(mesh)
     cell_tags.name = "regions"
     facet_tags.name = "boundaries"
     return Domain(
@@ -90,6 +102,16 @@ def from_gmsh(
         regions=regions,
         boundaries=boundaries,
     )
+
+
+def _no_facet_tags(mesh: Any) -> Any:
+    import numpy as np
+    from dolfinx import mesh as dmesh
+
+    fdim = mesh.topology.dim - 1
+    mesh.topology.create_entities(fdim)
+    empty = np.empty(0, dtype=np.int32)
+    return dmesh.meshtags(mesh, fdim, empty, empty)
 
 
 def _finalise(gmsh: Any, initialised_here: bool) -> None:

@@ -38,6 +38,7 @@ from mpi4py import MPI
 
 from lkfem.core.domain import Domain
 from lkfem.errors import MeshError
+from lkfem.mesh.checks import check_dimension
 from lkfem.mesh.gmsh import from_gmsh
 
 __all__ = ["read_mesh", "format_problem", "DEGENERATE_VOLUME"]
@@ -82,7 +83,13 @@ def format_problem(path: str | os.PathLike) -> str | None:
 
 
 def read_mesh(
-    filename: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD, rank: int = 0, *, gdim: int = 3
+    filename: str | os.PathLike,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    rank: int = 0,
+    *,
+    gdim: int = 3,
+    scale: float | None = None,
+    max_cells: int | None = None,
 ) -> Domain:
     """Read a mesh file with named regions on ``rank``, check its cells and distribute it.
 
@@ -92,10 +99,14 @@ def read_mesh(
         comm: communicator to distribute the mesh over.
         rank: the rank that reads the file.
         gdim: geometric dimension.
+        scale: multiplies the coordinates (0.001 for a part drawn in mm; None: 1, with a
+            warning when the part looks drawn in mm).
+        max_cells: the most cells accepted (see :func:`lkfem.mesh.checks.guard_size`).
 
     Raises:
-        MeshError: the file is missing, unreadable, has no region data or no volume cells, or
-            has inverted or degenerate cells.
+        MeshError: the file is missing, unreadable, has no region data or no volume cells, is
+            not 3D, has inverted or degenerate cells, cells in two physical volumes or boundary
+            facets off the volume mesh, or more cells than ``max_cells``.
     """
     path = os.fspath(filename)
 
@@ -107,7 +118,7 @@ def read_mesh(
         else:
             _load_meshio(path, model)
 
-    return from_gmsh(populate, comm, rank, gdim=gdim, label=path)
+    return from_gmsh(populate, comm, rank, gdim=gdim, label=path, scale=scale, max_cells=max_cells)
 
 
 # --- gmsh files ---------------------------------------------------------------------------------
@@ -210,6 +221,8 @@ def _load_meshio(path: str, model: Any) -> None:
         )
     if not volume_types:
         found = ", ".join(sorted(set(types))) or "no cells at all"
+        if set(types) & set(_FACET):
+            check_dimension(path, 2, f"{found} cells")
         raise MeshError(f"{path}: no volume cells (tetrahedra or hexahedra); found {found}")
     if len(volume_types) > 1:
         raise MeshError(f"{path}: mixed volume cell types ({', '.join(volume_types)})")

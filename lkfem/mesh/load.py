@@ -17,8 +17,16 @@ def load_domain(case: Case, comm: MPI.Comm) -> Domain:
     """The case's mesh, from its generator or its file (a bad file names the case too)."""
     if case.mesh.file is not None:
         try:
-            return read_mesh(case.mesh.file, comm)
+            return read_mesh(
+                case.mesh.file, comm, scale=case.mesh.scale, max_cells=case.mesh.max_cells
+            )
         except MeshError as exc:
             raise MeshError(f"{case.source}: [mesh.file]: {exc}") from None
     assert case.mesh.generator is not None
-    return generators.build(case.mesh.generator, case.mesh.parameters, comm)
+    return generators.build(
+        case.mesh.generator,
+        case.mesh.parameters,
+        comm,
+        scale=case.mesh.scale,
+        max_cells=case.mesh.max_cells,
+    )

@@ -1,0 +1,101 @@
+"""A corpus of broken meshes, written as small gmsh files (the gmsh API or .msh text), each with
+what :func:`lkfem.read_mesh` must say about it."""
+
+from pathlib import Path
+
+TET = """$MeshFormat
+2.2 0 8
+$EndMeshFormat
+$PhysicalNames
+1
+3 1 "solid"
+$EndPhysicalNames
+$Nodes
+4
+1 0 0 0
+2 1 0 0
+3 0 1 0
+4 {x4} {y4} {z4}
+$EndNodes
+$Elements
+1
+1 4 2 1 1 {nodes}
+$EndElements
+"""
+
+
+def box_msh(path, *, overlap=False, orphan=None, dim=3, size=1.0, h=0.5):
+    """A meshed box (or a square for dim 2) with physical groups; ``overlap``: the box in two
+    physical volumes; ``orphan``: "alone" (a physical surface off the volume, as in gmsh's
+    tutorial t2) or "mixed" (a group with a face of the box and that surface)."""
+    import gmsh
+
+    gmsh.initialize(interruptible=False)
+    try:
+        gmsh.option.setNumber("General.Terminal", 0)
+        gmsh.model.add("box")
+        occ = gmsh.model.occ
+        if dim == 3:
+            body = occ.addBox(0, 0, 0, size, size, size)
+        else:
+            body = occ.addRectangle(0, 0, 0, 1, 1)
+        extra = occ.addRectangle(2 * size, 0, 0, size, size) if orphan else None
+        occ.synchronize()
+        model = gmsh.model
+        if dim == 3:
+            model.addPhysicalGroup(3, [body], 1, "solid")
+            if overlap:
+                model.addPhysicalGroup(3, [body], 2, "copy")
+            faces = [t for _, t in model.getBoundary([(3, body)], oriented=False)]
+            model.addPhysicalGroup(2, [faces[0]], 11, "left")
+            if orphan == "alone":
+                model.addPhysicalGroup(2, [extra], 12, "floating")
+            elif orphan == "mixed":
+                model.addPhysicalGroup(2, [faces[1], extra], 12, "floating")
+        else:
+            model.addPhysicalGroup(2, [body], 1, "sheet")
+            if orphan:
+                model.addPhysicalGroup(2, [extra], 2, "other")
+        gmsh.option.setNumber("Mesh.MeshSizeMax", h * size)
+        model.mesh.generate(dim)
+        gmsh.option.setNumber("Mesh.MshFileVersion", 4.1)
+        gmsh.write(str(path))
+    finally:
+        gmsh.finalize()
+    return Path(path)
+
+
+def write_corpus(folder):
+    """The broken meshes: name -> (file, what the error says, or None for a warning)."""
+    folder = Path(folder)
+    corpus = {
+        "overlapping_volumes": (
+            box_msh(folder / "overlap.msh", overlap=True),
+            "cells belong to two physical volumes",
+        ),
+        "orphan_surface_mixed": (
+            box_msh(folder / "mixed.msh", orphan="mixed"),
+            None,
+        ),
+        "orphan_surface_alone": (
+            box_msh(folder / "alone.msh", orphan="alone"),
+            None,
+        ),
+        "two_dimensional": (box_msh(folder / "square.msh", dim=2), "a 2D mesh"),
+    }
+    good = box_msh(folder / "good.msh")
+    text = good.read_bytes()
+    for fraction in (0.3, 0.6, 0.95):
+        path = folder / f"truncated_{int(fraction * 100)}.msh"
+        path.write_bytes(text[: int(len(text) * fraction)])
+        corpus[path.stem] = (path, "")
+    cells = {
+        "inverted": ("1 3 2 4", dict(x4=0, y4=0, z4=1), "inverted cell"),
+        "degenerate": ("1 2 3 4", dict(x4=1, y4=1, z4=0), "degenerate cell"),
+        "collapsed": ("1 2 2 4", dict(x4=0, y4=0, z4=1), "degenerate cell"),
+    }
+    for name, (nodes, x, expected) in cells.items():
+        path = folder / f"{name}.msh"
+        path.write_text(TET.format(nodes=nodes, **x))
+        corpus[name] = (path, expected)
+    return corpus

@@ -266,10 +266,17 @@ def march(
             if outcome.nonfinite:
                 raise StepFailed(f"NaN/Inf in the solution at {where}: {outcome.nonfinite}", state)
             failures += 1
-            if failures > settings.max_cutbacks or step <= settings.dt_min * (1 + 1e-12):
+            at_floor = step <= settings.dt_min * (1 + 1e-12)
+            if failures > settings.max_cutbacks or at_floor:
                 cause = f": {outcome.reason}" if outcome.reason else ""
+                limit = (
+                    f"at dt_min = {settings.dt_min:.3g} s"
+                    if at_floor
+                    else f"after max_cutbacks = {settings.max_cutbacks}"
+                )
                 raise StepFailed(
-                    f"Newton failed at {where} after {failures - 1} cut-back(s){cause}", state
+                    f"Newton failed at {where}, {limit} ({failures - 1} cut-back(s)){cause}",
+                    state,
                 )
             if not settings.adaptive and pending is None:
                 pending = t + step

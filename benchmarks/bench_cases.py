@@ -165,8 +165,14 @@ def steady_gk(n: int, comm: MPI.Comm) -> dict[str, Any]:
     }
 
 
-def poisson_p1(domain: lk.Domain, comm: MPI.Comm) -> dict[str, Any]:
-    """−Δu = 1, u = 0 on the boundary, P1, CG + BoomerAMG (assembly and solve timed)."""
+def poisson_p1(domain: lk.Domain, comm: MPI.Comm, repeat: int = 3) -> dict[str, Any]:
+    """−Δu = 1, u = 0 on the boundary, P1, CG + BoomerAMG: the best of ``repeat`` times of
+    assembly and solve (it is short, so noisy)."""
+    runs = [_poisson_once(domain, comm) for _ in range(repeat)]
+    return min(runs, key=lambda r: r["time_s"])
+
+
+def _poisson_once(domain: lk.Domain, comm: MPI.Comm) -> dict[str, Any]:
     mesh = domain.mesh
     V = fem.functionspace(mesh, ("Lagrange", 1))
     u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
@@ -302,12 +308,14 @@ def transient_steps(n: int, steps: int, comm: MPI.Comm) -> dict[str, Any]:
     elapsed = clock.lap()
     log = since(before, comm)
     unknowns = problem.W.dofmap.index_map.size_global * problem.W.dofmap.index_map_bs
+    # the solver's own count (a Jacobian callback may keep the matrix); PETSc's before it had one
+    assemblies = getattr(problem.solver(), "jacobian_assemblies", log["SNESJacobianEval"]["count"])
     problem.destroy()
     return {
         "unknowns": unknowns,
         "steps": len(records),
         "newton_iterations": sum(r.newton_iterations for r in records),
-        "jacobian_assemblies": log["SNESJacobianEval"]["count"],
+        "jacobian_assemblies": assemblies,
         "residual_assemblies": log["SNESFunctionEval"]["count"],
         "factorisations": log["MatLUFactorNum"]["count"],
         "time_per_step_s": elapsed / max(len(records), 1),

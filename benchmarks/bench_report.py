@@ -89,25 +89,42 @@ def robustness_table(result: dict[str, Any]) -> str:
     for r in result["robustness"]:
         krylov = r["krylov"] if r["converged"] else "failed"
         ratio = "–" if r["gamma_dt"] is None else f"{r['gamma_dt']:g}"
-        rows.append([r["element"], r["mode"], f"{r['contrast']:g}", r["ell"], ratio, krylov])
-    return _table(["element", "mode", "contrast", "ℓ", "Γ/(Δt A)", "Krylov"], rows)
+        rows.append(
+            [r["element"], r["mode"], f"{r['contrast']:g}", r["ell"], ratio, r["newton"], krylov]
+        )
+    return _table(["element", "mode", "contrast", "ℓ", "Γ/(Δt A)", "Newton", "Krylov"], rows)
 
 
-def markdown(result: dict[str, Any]) -> str:
-    """All tables, with a line saying where they come from."""
-    return "\n\n".join(
-        [
-            f"Benchmark size `{result['size']}` on {result['ranks']} rank(s), dolfinx "
-            f"{result['dolfinx']}, {result.get('total_s', 0.0):.0f} s in all.",
-            "Steady 3D Guyer–Krumhansl (Taylor–Hood, block-preconditioned FGMRES); "
-            "× P1+AMG is the time per unknown over P1 Poisson + CG/BoomerAMG on the same mesh.",
-            steady_table(result),
-            "Fourier path against a hand-written dolfinx P1 solver (CG + BoomerAMG):",
-            fourier_table(result),
-            "Backward-Euler steps of a linear Cattaneo problem (primal, direct LU):",
-            transient_table(result),
+def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
+    """All tables (the robustness matrix only with ``robustness``), with a line saying where
+    they come from."""
+    parts = [
+        f"Benchmark size `{result['size']}` on {result['ranks']} rank(s), dolfinx "
+        f"{result['dolfinx']}, {result.get('total_s', 0.0):.0f} s in all.",
+        "Steady 3D Guyer–Krumhansl (Taylor–Hood, block-preconditioned FGMRES); "
+        "× P1+AMG is the time per unknown over P1 Poisson + CG/BoomerAMG on the same mesh.",
+        steady_table(result),
+        "Fourier path against a hand-written dolfinx P1 solver (CG + BoomerAMG):",
+        fourier_table(result),
+        "Backward-Euler steps of a linear Cattaneo problem (primal, direct LU):",
+        transient_table(result),
+    ]
+    if robustness:
+        parts += [
             "Robustness: Krylov iterations of the iterative solver on two regions (k = 1 and "
             "k = contrast):",
             robustness_table(result),
         ]
-    )
+    return "\n\n".join(parts)
+
+
+START, END = "<!-- benchmark tables: start -->", "<!-- benchmark tables: end -->"
+
+
+def into_readme(text: str, result: dict[str, Any]) -> str:
+    """``text`` with what lies between the START and END markers replaced by the tables."""
+    head, found, rest = text.partition(START)
+    _, found_end, tail = rest.partition(END)
+    if not (found and found_end):
+        raise SystemExit(f"no '{START}' … '{END}' markers in the file")
+    return f"{head}{START}\n{markdown(result, robustness=False)}\n{END}{tail}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 
 def _row(cells: list[Any]) -> str:
     return "| " + " | ".join(str(c) for c in cells) + " |"
@@ -48,6 +50,29 @@ def steady_table(result: dict[str, Any]) -> str:
         "× P1+AMG",
     ]
     return _table(header, rows)
+
+
+def growth(result: dict[str, Any]) -> str:
+    """How the steady GK cost grows: the exponent p of time ∝ unknowns^p (least squares in
+    log-log) for set-up, assembly and the whole solve, and Krylov growth per refinement."""
+    rows = result["steady_gk"]
+    if len(rows) < 2:
+        return "(one size: no growth rate)"
+    n = np.log([r["unknowns"] for r in rows])
+
+    def exponent(key: str) -> str:
+        t = [max(r["time_s"][key], 1e-9) for r in rows]
+        return f"{np.polyfit(n, np.log(t), 1)[0]:.2f}"
+
+    krylov = [r["krylov_iterations"] for r in rows]
+    steps = ", ".join(
+        f"{100 * (b / a - 1):+.0f} %" for a, b in zip(krylov[:-1], krylov[1:], strict=True)
+    )
+    return (
+        f"Growth with the unknowns N (fitted over {len(rows)} sizes): set-up ∝ "
+        f"N^{exponent('setup')}, assembly ∝ N^{exponent('assembly')}, the whole solve ∝ "
+        f"N^{exponent('total_solve')}; Krylov iterations per refinement: {steps}."
+    )
 
 
 def fourier_table(result: dict[str, Any]) -> str:
@@ -104,6 +129,7 @@ def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
         "Steady 3D Guyer–Krumhansl (Taylor–Hood, block-preconditioned FGMRES); "
         "× P1+AMG is the time per unknown over P1 Poisson + CG/BoomerAMG on the same mesh.",
         steady_table(result),
+        growth(result),
         "Fourier path against a hand-written dolfinx P1 solver (CG + BoomerAMG):",
         fourier_table(result),
         "Backward-Euler steps of a linear Cattaneo problem (primal, direct LU):",

@@ -2,6 +2,13 @@
 
 One class works on dolfinx 0.9 to 0.11: residual and Jacobian are assembled by our own SNES
 callbacks with the in-place assemblers, which have the same signatures in all of them.
+
+For a residual that is affine in the unknown (a linear problem) the SNES is ``ksponly``: one
+residual, one Jacobian, one linear solve, no line search. When the Jacobian is moreover the
+same from solve to solve (``constant_jacobian``: a linear problem at fixed Δt), it is assembled
+only after :meth:`NewtonSolver.invalidate_jacobian`; the matrix then keeps its PETSc state, so
+PETSc keeps the factorisation or preconditioner built from it (PCSetUp does nothing for an
+unchanged operator).
 """
 
 from __future__ import annotations
@@ -71,6 +78,14 @@ class NewtonSolver:
         J: the Jacobian form; ``ufl.derivative(F, u)`` by default.
         linear: PETSc options of the linear solver inside Newton; direct LU by default.
         configure: called with the SNES before options are applied (e.g. to set field splits).
+        affine: the residual is affine in ``u``: one linear solve (SNES ``ksponly``) by default.
+        constant_jacobian: the Jacobian does not change between solves until
+            :meth:`invalidate_jacobian` is called: it is assembled once and its factorisation
+            or preconditioner reused.
+
+    Attributes:
+        jacobian_assemblies: how many times the Jacobian has been assembled (for tests and
+            benchmarks).
     """
 
     def __init__(
@@ -84,8 +99,13 @@ class NewtonSolver:
         name: str = "lk",
         linear: Mapping[str, Any] | None = None,
         configure: Any = None,
+        affine: bool = False,
+        constant_jacobian: bool = False,
     ):
         self.u = u
+        self.constant_jacobian = constant_jacobian
+        self.jacobian_assemblies = 0
+        self._jacobian_current = False
         self.bcs = list(bcs)
         #: what the last :meth:`solve` reported (None before the first)
         self.last: NewtonInfo | None = None
@@ -96,7 +116,11 @@ class NewtonSolver:
         self.A = fem_petsc.create_matrix(self.J)
         self.x = _compat.create_vector(V)
         linear_defaults = direct_solver_options() if linear is None else dict(linear)
-        self.options = {**_newton_defaults(), **linear_defaults, **dict(options or {})}
+        defaults = _newton_defaults()
+        if affine:
+            defaults["snes_type"] = "ksponly"
+            del defaults["snes_linesearch_type"]
+        self.options = {**defaults, **linear_defaults, **dict(options or {})}
         self.prefix = f"{name}_{next(_prefixes)}_"
         self.snes = PETSc.SNES().create(V.mesh.comm)
         self.snes.setOptionsPrefix(self.prefix)
@@ -125,9 +149,22 @@ class NewtonSolver:
         fem_petsc.set_bc(b, self.bcs, x, -1.0)
 
     def _jacobian(self, snes: PETSc.SNES, x: PETSc.Vec, A: PETSc.Mat, P: PETSc.Mat) -> None:
-        A.zeroEntries()
-        fem_petsc.assemble_matrix(A, self.J, bcs=self.bcs)
-        A.assemble()
+        self.assemble_jacobian()
+
+    def assemble_jacobian(self) -> None:
+        """Assemble the Jacobian at the current ``u`` into :attr:`A`, unless it is constant and
+        already assembled."""
+        if self.constant_jacobian and self._jacobian_current:
+            return
+        self.A.zeroEntries()
+        fem_petsc.assemble_matrix(self.A, self.J, bcs=self.bcs)
+        self.A.assemble()
+        self.jacobian_assemblies += 1
+        self._jacobian_current = True
+
+    def invalidate_jacobian(self) -> None:
+        """The Jacobian has changed (e.g. Δt): assemble it again at the next solve."""
+        self._jacobian_current = False
 
     def solve(self, *, raise_on_failure: bool = True) -> NewtonInfo:
         """Run Newton from the current ``u``; on failure ``u`` keeps its initial value."""

@@ -42,6 +42,7 @@ import ufl
 from dolfinx import fem
 from mpi4py import MPI
 from petsc4py import PETSc
+from ufl.algorithms import expand_derivatives
 
 import lkfem._compat as _compat
 from lkfem.core import expressions
@@ -195,6 +196,7 @@ class LKProblem:
         self._solver: NewtonSolver | None = None
         self._preconditioner: BlockPreconditioner | None = None
         self._history: dict[str, fem.Function] | None = None
+        self._affine: tuple[bool, bool] | None = None
 
     # ---- set-up -------------------------------------------------------------------------
 
@@ -307,6 +309,18 @@ class LKProblem:
 
     # ---- solving ------------------------------------------------------------------------
 
+    def is_affine(self) -> bool:
+        """True when the residual is affine in the unknowns: the Jacobian does not depend on
+        them (one symbolic derivative, evaluated once)."""
+        return self._linearity()[0]
+
+    def _linearity(self) -> tuple[bool, bool]:
+        """(affine, the Jacobian depends on t)."""
+        if self._affine is None:
+            J = expand_derivatives(ufl.derivative(self.F, self.u))
+            self._affine = (self.u not in J.coefficients(), self.t in J.constants())
+        return self._affine
+
     def solver(self) -> NewtonSolver:
         """The Newton solver; its linear solver is ``linear_solver`` in the PETSc options:
         ``direct`` (LU), ``iterative`` (block preconditioned FGMRES) or ``auto`` (direct below
@@ -328,6 +342,9 @@ class LKProblem:
                     f"unknown linear solver '{kind}' (direct, iterative or auto)",
                 )
             self.linear_solver = kind
+            # a linear problem takes one linear solve; its Jacobian changes only with Δt and
+            # the scheme (set_time_coefficients) unless a coefficient depends on t
+            affine, on_t = self._linearity()
             self._solver = NewtonSolver(
                 self.F,
                 self.u,
@@ -335,6 +352,8 @@ class LKProblem:
                 options,
                 linear=linear,
                 configure=configure,
+                affine=affine,
+                constant_jacobian=affine and not on_t,
             )
         return self._solver
 
@@ -344,10 +363,16 @@ class LKProblem:
         return None if self._solver is None else self._solver.last
 
     def set_time_coefficients(self, alpha: tuple[float, float, float], dt: float) -> None:
-        changed = self.dt.value != dt or float(self.alpha[0].value) != alpha[0]
+        """Set the scheme's weights and Δt. The Jacobian depends on them through α0/Δt only;
+        it (and the preconditioner) is rebuilt when that changes by more than round-off (a step
+        shortened to land on t_end or a milestone is Δt up to round-off)."""
+        old = float(self.alpha[0].value) / float(self.dt.value)
+        changed = abs(alpha[0] / dt - old) > 1e-12 * abs(old) or (old == 0.0) != (alpha[0] == 0.0)
         for constant, value in zip(self.alpha, alpha, strict=True):
             constant.value = value
         self.dt.value = dt
+        if changed and self._solver is not None:
+            self._solver.invalidate_jacobian()
         if changed and self._preconditioner is not None:
             self._preconditioner.update()
 

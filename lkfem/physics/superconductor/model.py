@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import ufl
 from dolfinx import fem
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -155,7 +154,7 @@ class HeatSuperconductor:
             **lk_options,
         )
         self.quantities = Quantities(self.problem)
-        self._linear = _is_linear(self.problem)  # once: a symbolic derivative of the residual
+        self._linear = self.problem.is_affine()
         compile_forms(self, pairs)
         self._responses: tuple[Any, list[np.ndarray], np.ndarray] | None = None
         self.Ts_n = self.Ts.copy()
@@ -275,7 +274,7 @@ class HeatSuperconductor:
         u = self.problem.u
         x = u.x.petsc_vec.copy()
         r0, r1, du = x.duplicate(), x.duplicate(), x.duplicate()
-        solver._jacobian(solver.snes, x, solver.A, solver.A)
+        solver.assemble_jacobian()  # kept (not refactorised) when it has not changed
         ksp = solver.snes.getKSP()
         ksp.setOperators(solver.A)
         base = self.Ts
@@ -474,11 +473,3 @@ class HeatSuperconductor:
         for piece in self.pieces:
             piece.twist.destroy()
         self.problem.destroy()
-
-
-def _is_linear(problem: LKProblem) -> bool:
-    """True when the reservoir residual is affine in its state (the Jacobian is constant)."""
-    from ufl.algorithms import expand_derivatives
-
-    J = expand_derivatives(ufl.derivative(problem.F, problem.u))
-    return problem.u not in J.coefficients()

@@ -1,0 +1,156 @@
+"""Markdown tables of a benchmarks/run.py result (also the README's performance table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def _row(cells: list[Any]) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = [_row(header), _row(["---:"] * len(header))]
+    lines += [_row(r) for r in rows]
+    return "\n".join(lines)
+
+
+def steady_table(result: dict[str, Any]) -> str:
+    rows = []
+    for r in result["steady_gk"]:
+        t = r["time_s"]
+        rows.append(
+            [
+                r["n"],
+                r["unknowns"],
+                f"{t['mesh']:.2f}",
+                f"{t['setup']:.2f}",
+                f"{t['assembly']:.2f}",
+                f"{t['pc_setup']:.2f}",
+                f"{t['solve']:.2f}",
+                r["newton_iterations"],
+                r["krylov_iterations"],
+                f"{r['bytes_per_unknown'] / 1024:.1f}",
+                f"{r['ratio_to_poisson']:.1f}",
+            ]
+        )
+    header = [
+        "n",
+        "unknowns",
+        "mesh s",
+        "set-up s",
+        "assembly s",
+        "PC set-up s",
+        "solve s",
+        "Newton",
+        "Krylov",
+        "kB/unknown",
+        "× P1+AMG",
+    ]
+    return _table(header, rows)
+
+
+def growth(result: dict[str, Any]) -> str:
+    """How the steady GK cost grows: the exponent p of time ∝ unknowns^p (least squares in
+    log-log) for set-up, assembly and the whole solve, and Krylov growth per refinement."""
+    rows = result["steady_gk"]
+    if len(rows) < 2:
+        return "(one size: no growth rate)"
+    n = np.log([r["unknowns"] for r in rows])
+
+    def exponent(key: str) -> str:
+        t = [max(r["time_s"][key], 1e-9) for r in rows]
+        return f"{np.polyfit(n, np.log(t), 1)[0]:.2f}"
+
+    krylov = [r["krylov_iterations"] for r in rows]
+    steps = ", ".join(
+        f"{100 * (b / a - 1):+.0f} %" for a, b in zip(krylov[:-1], krylov[1:], strict=True)
+    )
+    return (
+        f"Growth with the unknowns N (fitted over {len(rows)} sizes): set-up ∝ "
+        f"N^{exponent('setup')}, assembly ∝ N^{exponent('assembly')}, the whole solve ∝ "
+        f"N^{exponent('total_solve')}; Krylov iterations per refinement: {steps}."
+    )
+
+
+def fourier_table(result: dict[str, Any]) -> str:
+    f = result["fourier"]
+    return _table(
+        ["unknowns", "lkfem s", "hand-written s", "ratio", "CG its (lkfem/hand)"],
+        [
+            [
+                f["unknowns"],
+                f"{f['lkfem_s']:.2f}",
+                f"{f['hand_written_s']:.2f}",
+                f"{f['ratio']:.2f}",
+                f"{f['krylov_lkfem']}/{f['krylov_hand_written']}",
+            ]
+        ],
+    )
+
+
+def transient_table(result: dict[str, Any]) -> str:
+    t = result["transient"]
+    return _table(
+        ["unknowns", "steps", "Newton", "Jacobians", "residuals", "LU factorisations", "ms/step"],
+        [
+            [
+                t["unknowns"],
+                t["steps"],
+                t["newton_iterations"],
+                t["jacobian_assemblies"],
+                t["residual_assemblies"],
+                t["factorisations"],
+                f"{1e3 * t['time_per_step_s']:.1f}",
+            ]
+        ],
+    )
+
+
+def robustness_table(result: dict[str, Any]) -> str:
+    rows = []
+    for r in result["robustness"]:
+        krylov = r["krylov"] if r["converged"] else "failed"
+        ratio = "–" if r["gamma_dt"] is None else f"{r['gamma_dt']:g}"
+        rows.append(
+            [r["element"], r["mode"], f"{r['contrast']:g}", r["ell"], ratio, r["newton"], krylov]
+        )
+    return _table(["element", "mode", "contrast", "ℓ", "Γ/(Δt A)", "Newton", "Krylov"], rows)
+
+
+def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
+    """All tables (the robustness matrix only with ``robustness``), with a line saying where
+    they come from."""
+    parts = [
+        f"Benchmark size `{result['size']}` on {result['ranks']} rank(s), dolfinx "
+        f"{result['dolfinx']}, {result.get('total_s', 0.0):.0f} s in all.",
+        "Steady 3D Guyer–Krumhansl (Taylor–Hood, block-preconditioned FGMRES); "
+        "× P1+AMG is the time per unknown over P1 Poisson + CG/BoomerAMG on the same mesh.",
+        steady_table(result),
+        growth(result),
+        "Fourier path against a hand-written dolfinx P1 solver (CG + BoomerAMG):",
+        fourier_table(result),
+        "Backward-Euler steps of a linear Cattaneo problem (primal, direct LU):",
+        transient_table(result),
+    ]
+    if robustness:
+        parts += [
+            "Robustness: Krylov iterations of the iterative solver on two regions (k = 1 and "
+            "k = contrast):",
+            robustness_table(result),
+        ]
+    return "\n\n".join(parts)
+
+
+START, END = "<!-- benchmark tables: start -->", "<!-- benchmark tables: end -->"
+
+
+def into_readme(text: str, result: dict[str, Any]) -> str:
+    """``text`` with what lies between the START and END markers replaced by the tables."""
+    head, found, rest = text.partition(START)
+    _, found_end, tail = rest.partition(END)
+    if not (found and found_end):
+        raise SystemExit(f"no '{START}' … '{END}' markers in the file")
+    return f"{head}{START}\n{markdown(result, robustness=False)}\n{END}{tail}"

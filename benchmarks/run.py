@@ -1,0 +1,131 @@
+"""lkfem's solver benchmark: one command, a JSON file and a Markdown table.
+
+    python3 benchmarks/run.py --size quick --out results/bench            # a couple of minutes
+    mpirun -n 2 python3 benchmarks/run.py --size full --out results/bench
+    mpirun -n 2 python3 benchmarks/run.py --size quick --gk 34 --out big  # ≥ 1 M unknowns
+    python3 benchmarks/run.py --markdown results/bench/benchmark.json    # the tables again
+    python3 benchmarks/run.py --markdown results/bench/benchmark.json --readme README.md
+
+Parts (see docs/performance.md for what the figures mean):
+
+- ``steady_gk``: the steady 3D Guyer–Krumhansl problem (Taylor–Hood, block-preconditioned
+  FGMRES; benchmarks/bench_cases.py) on refined unit cubes: unknowns, time in mesh, set-up,
+  assembly, PC set-up and Krylov solve, Newton and Krylov iterations, bytes per unknown, and the
+  time per unknown against P1 Poisson + CG/BoomerAMG on the same mesh.
+- ``fourier``: :func:`lkfem.solve_steady_fourier` against a hand-written dolfinx P1 solver.
+- ``transient``: backward-Euler steps of a linear Cattaneo problem (direct solver): Jacobian
+  assemblies and factorisations per step.
+- ``robustness``: Krylov iterations of the iterative solver over conductivity contrast, ℓ and
+  Γ/Δt, steady and one transient step, Taylor–Hood and primal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+from mpi4py import MPI
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import bench_cases as cases  # noqa: E402  (next to this script)
+import bench_report as report  # noqa: E402
+
+SIZES = {
+    # 3D steady GK cube divisions; Fourier cube; transient steps; robustness 2D mesh and values
+    "tiny": {
+        "gk": [2, 3],
+        "fourier": 8,
+        "steps": 3,
+        "transient_n": 4,
+        "robust_n": 4,
+        "contrast": [1e-4, 1e4],
+        "ell": [1.0],
+        "ratio": [1e3],
+    },
+    "quick": {
+        "gk": [8, 12, 16],
+        "fourier": 40,
+        "steps": 10,
+        "transient_n": 48,
+        "robust_n": 16,
+        "contrast": [1e-4, 1.0, 1e4],
+        "ell": [0.0, 0.05, 1.0],
+        "ratio": [1e-3, 1.0, 1e3],
+    },
+    "full": {
+        "gk": [8, 16, 24],
+        "fourier": 64,
+        "steps": 20,
+        "transient_n": 128,
+        "robust_n": 32,
+        "contrast": [1e-4, 1e-2, 1.0, 1e2, 1e4],
+        "ell": [0.0, 0.01, 0.05, 0.2, 1.0],
+        "ratio": [1e-3, 1e-1, 1.0, 1e1, 1e3],
+    },
+}
+
+
+def run(size: str, comm: MPI.Comm, gk: list[int] | None = None) -> dict:
+    """All parts at ``size`` (``gk``: other cube divisions for the steady GK part); the same
+    dictionary on every rank."""
+    s = dict(SIZES[size], **({"gk": gk} if gk else {}))
+    cases.start_logging()
+    cases.warm_up(comm)  # JIT compilation of every form, outside the timings
+    result = {
+        "size": size,
+        "ranks": comm.size,
+        "python": platform.python_version(),
+        "dolfinx": cases.dolfinx_version(),
+        "steady_gk": [cases.steady_gk(n, comm) for n in s["gk"]],
+        "fourier": cases.fourier_against_hand_written(s["fourier"], comm),
+        "transient": cases.transient_steps(s["transient_n"], s["steps"], comm),
+        "robustness": cases.robustness(s, comm),
+    }
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="quick")
+    parser.add_argument("--out", default="results/benchmark", help="folder for the JSON and .md")
+    parser.add_argument(
+        "--markdown", metavar="JSON", help="only print the Markdown tables of a JSON file"
+    )
+    parser.add_argument(
+        "--readme",
+        metavar="FILE",
+        help="with --markdown: put the tables into FILE between its benchmark markers",
+    )
+    parser.add_argument("--gk", type=int, nargs="+", help="cube divisions of the steady GK part")
+    args = parser.parse_args(argv)
+    comm = MPI.COMM_WORLD
+    if args.markdown:
+        if comm.rank == 0:
+            result = json.loads(Path(args.markdown).read_text())
+            if args.readme:
+                readme = Path(args.readme)
+                readme.write_text(report.into_readme(readme.read_text(), result))
+            else:
+                print(report.markdown(result))
+        return 0
+    start = time.perf_counter()
+    result = run(args.size, comm, args.gk)
+    result["total_s"] = time.perf_counter() - start
+    if comm.rank == 0:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "benchmark.json").write_text(json.dumps(result, indent=2) + "\n")
+        table = report.markdown(result)
+        (out / "benchmark.md").write_text(table + "\n")
+        print(table)
+        print(f"\nwritten: {out / 'benchmark.json'}, {out / 'benchmark.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""What a solve costs, counted (not timed): a linear LK problem takes one linear solve (no line
+search), a transient at fixed Δt assembles and factorises its Jacobian once, a nonlinear one
+still runs Newton, and the heat superconductor's steady solve factorises once. The answers are
+the same as with a fresh Jacobian every step."""
+
+import numpy as np
+import pytest
+from dolfinx import mesh as dmesh
+from petsc4py import PETSc
+
+import lkfem as lk
+from lkfem.meshes import rod_between_reservoirs
+from lkfem.physics.superconductor.model import HeatSuperconductor, RodMaterial, SNInterface
+
+PETSc.Log.begin()  # event counts (PCSetUp, MatLUFactorNum) need PETSc's log
+
+
+def _count(event: str) -> int:
+    return int(PETSc.Log.Event(event).getPerfInfo()["count"])
+
+
+class Counts:
+    """PETSc events (LU factorisations) since construction, on this rank."""
+
+    def __init__(self):
+        self.start = {e: _count(e) for e in ("MatLUFactorNum",)}
+
+    def __getitem__(self, event):
+        return _count(event) - self.start[event]
+
+
+def _slab(comm, materials, n=8, **extra):
+    domain = lk.from_mesh(dmesh.create_unit_square(comm, n, n))
+    return lk.LKProblem(
+        domain,
+        materials,
+        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
+        element="primal",
+        petsc_options={"linear_solver": "direct"},
+        **extra,
+    )
+
+
+def test_linear_steady_is_one_linear_solve(comm):
+    problem = _slab(comm, {"domain": lk.Material(k=2.0)})
+    assert problem.is_affine()
+    counts = Counts()
+    info = problem.solve_steady()
+    solver = problem.solver()
+    assert solver.options["snes_type"] == "ksponly"
+    assert (info.iterations, solver.jacobian_assemblies, counts["MatLUFactorNum"]) == (1, 1, 1)
+    _, T = problem.split()
+    x = T.function_space.tabulate_dof_coordinates()[:, 0]
+    assert np.abs(T.x.array - (1.0 - x)).max() < 1e-12  # exact in P1
+    problem.destroy()
+
+
+def _cattaneo(comm):
+    problem = _slab(comm, {"domain": lk.Material(k=2.0, tau=0.05, C=1.0)})
+    problem.set_initial(T0=0.0)
+    return problem
+
+
+def test_transient_reuses_the_factorisation(comm):
+    """Backward Euler at fixed Δt: one Jacobian and one LU for all steps; a new Δt makes one
+    more of each. The result equals, to round-off, a run assembling the Jacobian every step."""
+    problem = _cattaneo(comm)
+    counts = Counts()
+    settings = lk.TimeSettings(t_end=0.05, dt=0.01, scheme="backward_euler")
+    records = lk.run_transient(problem, settings)
+    solver = problem.solver()
+    assert [r.newton_iterations for r in records] == [1] * 5
+    assert (solver.jacobian_assemblies, counts["MatLUFactorNum"]) == (1, 1)
+    lk.run_transient(problem, lk.TimeSettings(t_end=0.07, dt=0.005, scheme="backward_euler"))
+    assert (solver.jacobian_assemblies, counts["MatLUFactorNum"]) == (2, 2)
+    reused = problem.u.x.array.copy()
+    problem.destroy()
+
+    fresh = _cattaneo(comm)
+    fresh.solver().constant_jacobian = False  # assemble (and factorise) every step
+    lk.run_transient(fresh, settings)
+    lk.run_transient(fresh, lk.TimeSettings(t_end=0.07, dt=0.005, scheme="backward_euler"))
+    assert fresh.solver().jacobian_assemblies == 5 + 4
+    assert np.abs(fresh.u.x.array - reused).max() <= 1e-12 * np.abs(reused).max()
+    fresh.destroy()
+
+
+def test_bdf2_refactorises_only_when_the_scheme_changes(comm):
+    """Variable-step BDF2 starts with a backward-Euler step: two Jacobians for the run."""
+    problem = _cattaneo(comm)
+    lk.run_transient(problem, lk.TimeSettings(t_end=0.05, dt=0.01, scheme="bdf2"))
+    assert problem.solver().jacobian_assemblies == 2
+    problem.destroy()
+
+
+def test_time_dependent_jacobian_is_assembled_every_step(comm):
+    problem = _slab(comm, {"domain": lk.Material(k="2 + t", C=1.0)})
+    problem.set_initial(T0=0.0)
+    assert problem.is_affine()
+    lk.run_transient(problem, lk.TimeSettings(t_end=0.03, dt=0.01, scheme="backward_euler"))
+    assert problem.solver().jacobian_assemblies == 3
+    problem.destroy()
+
+
+def test_nonlinear_problem_keeps_newton(comm):
+    """A Landau term b|q|²q: Newton with line search, a Jacobian per iteration."""
+    problem = _slab(comm, {"domain": lk.Material(a=1.0, zeta=1.0, b=0.5)})
+    assert not problem.is_affine()
+    info = problem.solve_steady()
+    solver = problem.solver()
+    assert solver.options["snes_type"] == "newtonls"
+    assert info.iterations >= 2
+    assert solver.jacobian_assemblies == info.iterations
+    problem.destroy()
+
+
+def test_superconductor_steady_factorises_once(comm):
+    domain = rod_between_reservoirs.build(
+        comm, length=0.8, radius=0.15, box_length=0.6, box_width=0.6, h=0.3, h_rod=0.15
+    )
+    reservoir = lk.Material(k=100.0, C=1.0)
+    sc = HeatSuperconductor(
+        domain,
+        {"reservoir_left": reservoir, "reservoir_right": reservoir},
+        {"rod": RodMaterial(kappa=3.0, omega0=2.0, C=1.0)},
+        {"hot": lk.Temperature(value=0.5), "cold": lk.Temperature(value=-0.5)},
+        contacts=[
+            SNInterface(name="contact_left", kappa_SN=0.2),
+            SNInterface(name="contact_right", kappa_SN=0.2),
+        ],
+    )
+    counts = Counts()
+    record = sc.solve_steady()
+    assert counts["MatLUFactorNum"] == 1
+    assert sc.problem.solver().jacobian_assemblies == 1
+    J = record["contact_heat_W"]["contact_left"]
+    assert J == pytest.approx(-record["contact_heat_W"]["contact_right"], rel=1e-6)
+    assert abs(J / (0.2 * sc.area["contact_left"] * 0.5) - 1) < 2e-3
+    sc.destroy()

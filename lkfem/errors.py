@@ -27,7 +27,13 @@ class CaseError(LkfemError):
     def __init__(self, source: str, key: str, problem: str):
         self.source, self.key, self.problem = str(source), key, problem
         where = f"{self.source}: [{key}]" if key else self.source
-        super().__init__(f"{where}: {problem}")
+        super().__init__(_one_line(f"{where}: {problem}"))
+
+
+def _one_line(text: str) -> str:
+    """``text`` with its line breaks and other control characters escaped (a key or value
+    quoted from the case may hold them): an error is one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 class MeshError(LkfemError):

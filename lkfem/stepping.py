@@ -270,12 +270,12 @@ def march(
             if failures > settings.max_cutbacks or at_floor:
                 cause = f": {outcome.reason}" if outcome.reason else ""
                 limit = (
-                    f"at dt_min = {settings.dt_min:.3g} s"
+                    f"Δt reached dt_min = {settings.dt_min:.3g} s"
                     if at_floor
-                    else f"after max_cutbacks = {settings.max_cutbacks}"
+                    else f"max_cutbacks = {settings.max_cutbacks}"
                 )
                 raise StepFailed(
-                    f"Newton failed at {where}, {limit} ({failures - 1} cut-back(s)){cause}",
+                    f"Newton failed at {where} after {failures - 1} cut-back(s) ({limit}){cause}",
                     state,
                 )
             if not settings.adaptive and pending is None:

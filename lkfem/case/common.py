@@ -219,7 +219,15 @@ TIME = Table(
     "time",
     "time stepping (`lk` model); absent: a steady solve",
     keys=(
-        Key("t_end", "number", "final time", unit="s", required=True, **_POSITIVE),
+        Key(
+            "t_end",
+            "number",
+            "final time",
+            unit="s",
+            required=True,
+            infinite=True,
+            **_POSITIVE,
+        ),
         Key("dt", "number", "(initial) time step", unit="s", required=True, **_POSITIVE),
         Key(
             "scheme",

@@ -121,6 +121,9 @@ class SuperconductorModel(Model):
             f"(degree {problem.degree}), {self.unknowns} unknowns"
         )
 
+    def checked_by_the_solve(self, steady: bool) -> str:
+        return "ω0 is checked at the steady rod temperature during the solve" if steady else ""
+
     def solve_steady(self) -> str:
         self.last = self.sc.solve_steady()
         self.worst = abs(self.last["balance_error_W"])

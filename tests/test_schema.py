@@ -252,17 +252,19 @@ def test_a_bad_value_is_one_line_with_the_dotted_key(edit, expected):
     assert message.startswith(f"case.toml: {expected}"), message
 
 
-def test_only_t_end_may_be_infinite():
-    """JSON Schema's "number" takes inf and NaN: only `[time] t_end` may be inf (the run then
-    needs max_steps or max_wall_minutes)."""
+def test_only_declared_keys_may_be_infinite():
+    """JSON Schema's "number" takes inf and NaN: only `[time] t_end` (the run then needs
+    max_steps or max_wall_minutes) and `dt_max` (its default) may be inf."""
     case = lk.parse_case(
         tomllib.loads(CASE.replace("t_end = 0.2", "t_end = inf\nmax_steps = 3")), source="c"
     )
     assert case.time.t_end == float("inf") and case.time.max_steps == 3
     document = schema.json_schema()
     assert document["properties"]["time"]["properties"]["t_end"]["x-lkfem-infinite"] is True
-    with pytest.raises(lk.CaseError, match=r"\[time.dt_max\]: must be a finite number, got inf"):
-        lk.parse_case(tomllib.loads(CASE.replace("dt = 0.01", "dt = 0.01\ndt_max = inf")))
+    case = lk.parse_case(tomllib.loads(CASE.replace("dt = 0.01", "dt = 0.01\ndt_max = inf")))
+    assert case.time.dt_max == float("inf")
+    with pytest.raises(lk.CaseError, match=r"\[time.dt_min\]: must be a finite number, got inf"):
+        lk.parse_case(tomllib.loads(CASE.replace("dt = 0.01", "dt = 0.01\ndt_min = inf")))
 
 
 def test_sections_of_physics_and_studies_are_checked_too():

@@ -239,7 +239,15 @@ TIME = Table(
         ),
         Key("adaptive", "boolean", "Δt follows Newton's iteration count", default=False),
         Key("dt_min", "number", "smallest adaptive Δt", default=0.0, unit="s", minimum=0.0),
-        Key("dt_max", "number", "largest adaptive Δt", default_text="∞", unit="s", minimum=0.0),
+        Key(
+            "dt_max",
+            "number",
+            "largest adaptive Δt",
+            default_text="∞",
+            unit="s",
+            minimum=0.0,
+            infinite=True,
+        ),
         Key(
             "grow_below",
             "integer",

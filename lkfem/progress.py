@@ -3,17 +3,23 @@ meshing and steady solves (with Newton and Krylov iterations as they happen, fed
 solvers' PETSc monitors through :func:`iterations`), and a bar for time stepping (t, Δt, ETA
 to t_end).
 
-Nothing is drawn when standard output is not a terminal, on other ranks, or when the ``lkfem``
-logger's terminal level is above INFO (``lkfem -q``); then every call here is a no-op and the
-progress lines of the log (kept in ``run.log`` too) are all there is. While a display is up,
-log messages print above it (rich redirects standard output, which the logger's handler
-writes to), and the log's own progress lines (those logged with ``extra=PROGRESS``) are left
-to ``run.log``.
+Nothing is drawn when standard output is not a terminal, on other ranks, when the run's
+communicator has more than one rank (Open MPI gives each rank a pseudo-terminal, so a run
+redirected to a file would get the control codes; ``LKFEM_PROGRESS=1`` asks for the display
+anyway, ``LKFEM_PROGRESS=0`` turns it off everywhere), when PETSc prints its own output (an
+option with ``monitor`` or ``view`` in its name), or when the ``lkfem`` logger's terminal
+level is above INFO (``lkfem -q``); then every call here is a no-op and the progress lines of
+the log (kept in ``run.log`` too) are all there is. While a display is up, log messages print
+above it (rich redirects standard output, which the logger's handler writes to), and the log's
+own progress lines (those logged with ``extra=PROGRESS``) are left to ``run.log``, but with
+``lkfem -v`` (DEBUG), where every step line is printed above the bar.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import os
 import sys
 import time
 from collections.abc import Iterator
@@ -31,14 +37,31 @@ PROGRESS = {"lkfem_progress": True}
 _state: dict[str, Any] = {"progress": None, "task": None, "label": "", "newton": None, "krylov": 0}
 
 
-def enabled() -> bool:
-    """Whether progress is drawn: rank 0, a terminal, the logger at INFO or louder."""
-    from mpi4py import MPI
+def enabled(comm: Any = None) -> bool:
+    """Whether progress is drawn for a run on ``comm`` (default ``COMM_WORLD``): rank 0 of a
+    single-rank run (or ``LKFEM_PROGRESS=1``), a terminal, no PETSc monitor or viewer, the
+    logger at INFO or louder."""
+    if comm is None:
+        from mpi4py import MPI
 
-    if MPI.COMM_WORLD.rank != 0 or not sys.stdout.isatty():
+        comm = MPI.COMM_WORLD
+    asked = os.environ.get("LKFEM_PROGRESS", "").strip()
+    if asked == "0" or comm.rank != 0 or not sys.stdout.isatty():
+        return False
+    if comm.size > 1 and asked != "1":
+        return False
+    if _petsc_prints():
         return False
     levels = [h.level for h in terminal_handlers()]
     return bool(levels) and min(levels) <= logging.INFO
+
+
+def _petsc_prints() -> bool:
+    """Whether an option in PETSc's database (the case's ``[solver.petsc]``, set by the solvers
+    under their prefixes, or the command line) makes PETSc print: a monitor or a viewer."""
+    from petsc4py import PETSc
+
+    return any("monitor" in key or "view" in key for key in PETSc.Options().getAll())
 
 
 class _HideProgressLines(logging.Filter):
@@ -53,7 +76,8 @@ def _display(columns: tuple[Any, ...]) -> Iterator[Any]:
 
     console = Console(file=sys.stdout)
     hide = _HideProgressLines()
-    handlers = terminal_handlers()
+    # the bar shows the progress lines; with ``lkfem -v`` (DEBUG) every step line is wanted
+    handlers = [h for h in terminal_handlers() if h.level > logging.DEBUG]
     progress = Progress(*columns, console=console, transient=True, redirect_stdout=True)
     for h in handlers:
         h.addFilter(hide)
@@ -68,10 +92,10 @@ def _display(columns: tuple[Any, ...]) -> Iterator[Any]:
 
 
 @contextmanager
-def activity(label: str) -> Iterator[None]:
+def activity(label: str, comm: Any = None) -> Iterator[None]:
     """A spinner with ``label`` and the elapsed time while the block runs (meshing, a steady
-    solve); the solvers' iterations are appended as they come."""
-    if not enabled() or _state["progress"] is not None:
+    solve) of a run on ``comm``; the solvers' iterations are appended as they come."""
+    if not enabled(comm) or _state["progress"] is not None:
         yield
         return
     from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -84,10 +108,11 @@ def activity(label: str) -> Iterator[None]:
 
 
 @contextmanager
-def time_bar(t0: float, t_end: float) -> Iterator[Any]:
-    """A bar from ``t0`` to ``t_end`` (s); call the yielded ``advance(t, dt, step)`` after each
-    accepted step."""
-    if not enabled() or _state["progress"] is not None:
+def time_bar(t0: float, t_end: float, comm: Any = None) -> Iterator[Any]:
+    """A bar from ``t0`` to ``t_end`` (s) for a run on ``comm``; call the yielded
+    ``advance(t, dt, step)`` after each accepted step. With ``t_end = inf`` (a run until
+    ``max_steps`` or a wall-time limit) the bar pulses."""
+    if not enabled(comm) or _state["progress"] is not None:
         yield lambda t, dt, step: None
         return
     from rich.progress import BarColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -103,7 +128,8 @@ def time_bar(t0: float, t_end: float) -> Iterator[Any]:
     )
     with _display(columns) as progress:
         _state["label"] = "time stepping"
-        task = progress.add_task("step 0", total=t_end - t0, t=t0, t_end=t_end, dt=0.0)
+        total = t_end - t0 if math.isfinite(t_end) else None  # None: a pulsing bar
+        task = progress.add_task("step 0", total=total, t=t0, t_end=t_end, dt=0.0)
         _state["task"] = task
 
         def advance(t: float, dt: float, step: int) -> None:

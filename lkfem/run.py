@@ -88,7 +88,8 @@ def prepare(
     """
     start = time.perf_counter()
     logger.info(f"case {case.source}: {case.title} on {comm.size} rank(s)")
-    with progress.activity("meshing" if resume is None else "reading the checkpoint's mesh"):
+    reading = "meshing" if resume is None else "reading the checkpoint's mesh"
+    with progress.activity(reading, comm):
         domain = load_domain(case, comm) if resume is None else read_domain(resume, comm)
     logger.info(
         f"mesh: {domain.num_cells()} cells, {domain.num_vertices()} vertices, regions "
@@ -127,6 +128,7 @@ def validate_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any]
             model.stepper(case.time)  # sets (and so checks) the initial state
         logger.info(f"{model.label}: {model.describe()}")
         unknowns = int(model.unknowns)
+        later = model.checked_by_the_solve(case.time is None)
     finally:
         model.destroy()
     settings = case.time
@@ -134,9 +136,14 @@ def validate_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any]
         solve = "a steady solve"
     else:
         adaptive = "adaptive" if settings.adaptive else "fixed"
+        steps = (
+            f"about {math.ceil(settings.t_end / settings.dt)} steps"
+            if math.isfinite(settings.t_end)
+            else "until the max_steps/wall-time limit"
+        )
         solve = (
             f"a transient to t_end = {settings.t_end:g} s ({settings.scheme}, {adaptive} "
-            f"dt = {settings.dt:g} s, about {math.ceil(settings.t_end / settings.dt)} steps)"
+            f"dt = {settings.dt:g} s, {steps})"
         )
     studies = [name for name in STUDIES if name in case.sections]
     report = {
@@ -152,10 +159,12 @@ def validate_case(case: Case, comm: MPI.Comm = MPI.COMM_WORLD) -> dict[str, Any]
         "solve": solve,
         "probes": sorted(case.probes),
         "studies": studies,
+        "checked_by_the_solve": later,
     }
     extra = f", then the {' and '.join(studies)} study" if studies else ""
+    later = f"; {later}" if later else ""
     logger.info(
-        f"valid: {unknowns} unknowns, {solve}{extra}; nothing solved or written "
+        f"valid: {unknowns} unknowns, {solve}{extra}; nothing solved or written{later} "
         f"({time.perf_counter() - start:.1f} s)"
     )
     return report
@@ -234,7 +243,7 @@ def _solve(
     time series); the files written besides summary.json."""
     settings = case.time
     if settings is None:
-        with progress.activity(f"{model.label}: steady solve"):
+        with progress.activity(f"{model.label}: steady solve", domain.comm):
             line = model.solve_steady()
         logger.info(line)
         fields = FieldWriter(_xdmf(case, out), domain, model.outputs, case.formats)
@@ -279,7 +288,7 @@ def _solve(
                 observer.start(stepper.time())
             else:
                 observer.resume(start.t, saved.get("fields_written_at"))
-            with progress.time_bar(stepper.time(), settings.t_end) as advance:
+            with progress.time_bar(stepper.time(), settings.t_end, domain.comm) as advance:
                 observer.hooks.append(lambda step: advance(step.t, step.dt, step.step))
                 steps = control.march(stepper, start)
         except BaseException:

@@ -5,6 +5,7 @@ the order of the temperature element; K(T) is taken at T0."""
 import numpy as np
 import pytest
 import ufl
+from dolfinx import fem
 from dolfinx import mesh as dmesh
 
 import lkfem as lk
@@ -77,4 +78,27 @@ def test_uniform_initial_temperature_carries_no_flux(comm):
     problem.set_initial(T0=5.0, q0="fourier")
     q, T = problem.split()
     assert np.all(q.x.array == 0.0) and np.allclose(T.x.array, 5.0)
+    problem.destroy()
+
+
+def test_initial_temperature_of_mesh_constants_carries_no_flux(comm):
+    """T0 built of mesh constants only (its gradient is identically zero): q0 = 0 (the
+    projection's right-hand side had no test function: IndexError in the assembly)."""
+    from lkfem.physics.lk.initial import fourier_flux
+
+    problem = LKProblem(_interval(comm, 4), {"domain": lk.Material(k=3.0, tau=0.1)}, {})
+    q = fem.Function(problem.V_q)
+    q.x.array[:] = 1.0
+    T_fun = fem.Function(problem.V_T)
+    fourier_flux(problem, 300.0 + 2.0 * problem.t, T_fun, q)
+    assert np.all(q.x.array == 0.0)
+    problem.destroy()
+
+
+def test_initial_state_may_not_depend_on_time(comm):
+    problem = LKProblem(_interval(comm, 4), {"domain": lk.Material(k=3.0, tau=0.1)}, {})
+    with pytest.raises(lk.CaseError, match=r"initial.T.*may not depend on the time t"):
+        problem.set_initial(T0="300 + t", q0="fourier")
+    with pytest.raises(lk.CaseError, match=r"initial.q\[0\].*may not depend on the time t"):
+        problem.set_initial(T0=300.0, q0=["t"])
     problem.destroy()

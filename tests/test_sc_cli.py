@@ -234,6 +234,15 @@ BAD = {
         STEADY.replace('"2 + 0.5*T"', '"2*T - 1"'),
         "K) = -1 rad/s, but it must be positive at the steady rod temperature",
     ),
+    # with weak links the steady T_s is known only once the iteration has converged: an
+    # iterate's T_s is not called the steady one
+    "omega0_at_steady_iterate": (
+        SPLIT.split("[superconductor.initial]")[0].replace('"2*pi*(1 + 0.5*T)"', '"T - 5"')
+        + '[boundaries.hot]\ntype = "temperature"\nvalue = 1.0\n'
+        + '[boundaries.cold]\ntype = "temperature"\nvalue = 0.0\n[output]\npng = false\n',
+        "rad/s, but it must be positive at the rod temperature of steady iteration 1 (not "
+        "converged)",
+    ),
     "omega0_at_initial_Ts": (  # rod_right starts at T_s = 0
         SPLIT.replace('"2*pi*(1 + 0.5*T)"', '"2*pi*T"'),
         "[superconductor.rods.rod_right.omega0]: omega0(0 K) = 0 rad/s, but it must be positive "

@@ -227,6 +227,10 @@ def test_declarations_match_the_code_they_feed():
         (("[output]", "[output]\ndegree = 2"), "[output.degree]: unknown key 'degree'"),
         (("every = 5", "every = -1"), "[output.every]: must be ≥ 0, got -1"),
         (("every = 5", "every = 2.5"), "[output.every]: must be an integer, got 2.5"),
+        (("every = 5", "every = 2.0"), "[output.every]: must be an integer, got 2.0"),
+        (("dt = 0.01", "dt = nan"), "[time.dt]: must be a finite number, got nan"),
+        (("Q0 = 100.0", "Q0 = inf"), "[constants.Q0]: must be a finite number, got inf"),
+        (("t_end = 0.2", "t_end = -inf"), "[time.t_end]: must be a finite number, got -inf"),
         (("[0.5, 0.05, 0.05]", '[0.5, 0.05, "x"]'),
          '[probes.middle]: must be a point [x, y, z], got [0.5, 0.05, "x"]'),
         (('T = "T0"', 'T = "T0"\nq = "curl"'),
@@ -248,6 +252,21 @@ def test_a_bad_value_is_one_line_with_the_dotted_key(edit, expected):
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith(f"case.toml: {expected}"), message
+
+
+def test_only_declared_keys_may_be_infinite():
+    """JSON Schema's "number" takes inf and NaN: only `[time] t_end` (the run then needs
+    max_steps or max_wall_minutes) and `dt_max` (its default) may be inf."""
+    case = lk.parse_case(
+        tomllib.loads(CASE.replace("t_end = 0.2", "t_end = inf\nmax_steps = 3")), source="c"
+    )
+    assert case.time.t_end == float("inf") and case.time.max_steps == 3
+    document = schema.json_schema()
+    assert document["properties"]["time"]["properties"]["t_end"]["x-lkfem-infinite"] is True
+    case = lk.parse_case(tomllib.loads(CASE.replace("dt = 0.01", "dt = 0.01\ndt_max = inf")))
+    assert case.time.dt_max == float("inf")
+    with pytest.raises(lk.CaseError, match=r"\[time.dt_min\]: must be a finite number, got inf"):
+        lk.parse_case(tomllib.loads(CASE.replace("dt = 0.01", "dt = 0.01\ndt_min = inf")))
 
 
 def test_sections_of_physics_and_studies_are_checked_too():

@@ -236,7 +236,15 @@ TIME = Table(
     "time",
     "time stepping (`lk` model); absent: a steady solve",
     keys=(
-        Key("t_end", "number", "final time", unit="s", required=True, **_POSITIVE),
+        Key(
+            "t_end",
+            "number",
+            "final time",
+            unit="s",
+            required=True,
+            infinite=True,
+            **_POSITIVE,
+        ),
         Key("dt", "number", "(initial) time step", unit="s", required=True, **_POSITIVE),
         Key(
             "scheme",
@@ -248,7 +256,15 @@ TIME = Table(
         ),
         Key("adaptive", "boolean", "Δt follows Newton's iteration count", default=False),
         Key("dt_min", "number", "smallest adaptive Δt", default=0.0, unit="s", minimum=0.0),
-        Key("dt_max", "number", "largest adaptive Δt", default_text="∞", unit="s", minimum=0.0),
+        Key(
+            "dt_max",
+            "number",
+            "largest adaptive Δt",
+            default_text="∞",
+            unit="s",
+            minimum=0.0,
+            infinite=True,
+        ),
         Key(
             "grow_below",
             "integer",

@@ -18,6 +18,10 @@ from typing import Any
 
 __all__ = ["Key", "Table", "KINDS", "fmt", "unknown_key"]
 
+#: the JSON Schema keyword of a number that may be ``inf`` (read by lkfem's validator; other
+#: tools ignore it)
+INFINITE = "x-lkfem-infinite"
+
 # kind: (JSON Schema of a value of that kind, the words an error uses for it)
 _SCALAR = {"type": ["number", "string"]}
 KINDS: dict[str, tuple[dict[str, Any], str]] = {
@@ -100,6 +104,8 @@ class Key:
         choices: the strings it may take.
         required: it must be given.
         default_text: how the page shows the default when ``default`` does not say it.
+        infinite: a number that may also be ``inf`` (``[time] t_end``); every other number
+            must be finite (the validator's type checker, :mod:`lkfem.case.schema`).
     """
 
     name: str
@@ -113,6 +119,7 @@ class Key:
     choices: tuple[str, ...] = ()
     required: bool = False
     default_text: str | None = None
+    infinite: bool = False
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -153,6 +160,8 @@ class Key:
             out["exclusiveMaximum" if self.exclusive else "maximum"] = self.maximum
         if _jsonable(self.default):
             out["default"] = self.default
+        if self.infinite:
+            out[INFINITE] = True
         unit = f" ({self.unit})" if self.unit else ""
         rng = f"; {self.range_text()}" if self.range_text() else ""
         default = self.shown_default().replace("`", "")
@@ -257,7 +266,7 @@ def fmt(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, float) and math.isinf(value):
-        return "inf"
+        return "inf" if value > 0 else "-inf"
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(fmt(v) for v in value) + "]"
     if isinstance(value, Mapping):
@@ -327,10 +336,20 @@ def explain(root: Table, data: Any, error: Any) -> tuple[str, str]:
         if isinstance(value, list):  # a list of choices: the first that is none
             value = next(v for v in value if v not in node.choices)
         return key, f"unknown value {fmt(value)} (one of: {', '.join(node.choices)})"
+    if error.validator == "type" and _non_finite(error.instance):
+        what = "a finite number" if error.instance is value else f"{words_of(node)} (finite)"
+        return key, f"must be {what}, got {fmt(value)}"
     if isinstance(node, Key) and error.validator in _RANGE and isinstance(value, (int, float)):
         return key, f"must be {node.range_text()}, got {fmt(value)}"
-    words = node.words if node is not None else "as declared"
-    return key, f"must be {words}, got {fmt(value)}"
+    return key, f"must be {words_of(node)}, got {fmt(value)}"
+
+
+def words_of(node: Key | Table | None) -> str:
+    return node.words if node is not None else "as declared"
+
+
+def _non_finite(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 _RANGE = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")

@@ -68,6 +68,11 @@ class Model(Protocol):
         """Solve for the steady state; return a one-line report for the log."""
         ...
 
+    def checked_by_the_solve(self, steady: bool) -> str:
+        """What only the (steady or transient) solve can check, for ``lkfem validate``'s
+        report (e.g. a coefficient at the steady state); "" for nothing."""
+        return ""
+
     def temperature(self) -> fem.Function:
         """T on its own space after a solve (what a study compares)."""
         ...

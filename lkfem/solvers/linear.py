@@ -81,7 +81,8 @@ class LinearSolver:
         self.ksp = PETSc.KSP().create(A.getComm())
         self.ksp.setOptionsPrefix(self.prefix)
         self.ksp.setOperators(A)
-        self.ksp.setMonitor(lambda ksp, it, norm: progress.iterations(krylov=it))  # the display's
+        if progress.enabled(self.ksp.getComm().tompi4py()):  # for the display only
+            self.ksp.setMonitor(lambda ksp, it, norm: progress.iterations(krylov=it))
         self.ksp.setFromOptions()  # options stay until destroy(): sub-solvers read them late
 
     def solve(self, b: PETSc.Vec, x: PETSc.Vec) -> SolveInfo:

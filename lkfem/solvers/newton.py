@@ -128,11 +128,12 @@ class NewtonSolver:
         self.snes.setJacobian(self._jacobian, self.A)
         if configure is not None:
             configure(self.snes)
-        # Newton and Krylov iterations as they happen, for the progress display (a no-op
-        # without one)
-        self.snes.setMonitor(lambda snes, it, norm: progress.iterations(newton=it))
-        self.snes.getKSP().setMonitor(lambda ksp, it, norm: progress.iterations(krylov=it))
         set_options(self.prefix, self.options)
+        # Newton and Krylov iterations as they happen, for the progress display (only when
+        # there is one: a PETSc monitor among the options turns it off)
+        if progress.enabled(V.mesh.comm):
+            self.snes.setMonitor(lambda snes, it, norm: progress.iterations(newton=it))
+            self.snes.getKSP().setMonitor(lambda ksp, it, norm: progress.iterations(krylov=it))
         # The options stay in PETSc's database (under this solver's unique prefix) until
         # destroy(): field-split sub-solvers read theirs only when first set up.
         self.snes.setFromOptions()

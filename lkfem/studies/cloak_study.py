@@ -123,7 +123,7 @@ class CloakStudy:
         for variant in VARIANTS:
             t0 = time.perf_counter()
             model = physics.build(case, domain, layout.materials(case.materials, variant))
-            with progress.activity(f"cloak study: {variant} solve"):
+            with progress.activity(f"cloak study: {variant} solve", domain.comm):
                 model.solve_steady()
             fields[variant] = model.temperature()
             model.destroy()

@@ -19,13 +19,14 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from lkfem.case.common import COMMON, PHYSICS, SOLVER
-from lkfem.case.keys import Table, check
+from lkfem.case.keys import INFINITE, Table, check
 from lkfem.physics import registry
 from lkfem.physics.lk.spaces import ELEMENTS
 from lkfem.studies import registry as studies
@@ -53,11 +54,32 @@ def json_schema() -> dict[str, Any]:
 
 @functools.cache
 def _validator() -> Any:
-    from jsonschema import Draft202012Validator
+    """A draft 2020-12 validator whose "number" is finite (but where a key allows ``inf``:
+    :data:`~lkfem.case.keys.INFINITE`) and whose "integer" is an int, never a float such as
+    ``2.0`` (JSON Schema's own accepts NaN, inf and 2.0)."""
+    from jsonschema import Draft202012Validator, validators
 
+    base = Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine_many(
+        {
+            "number": lambda _, v: _is_number(v) and math.isfinite(v),
+            "integer": lambda _, v: isinstance(v, int) and not isinstance(v, bool),
+        }
+    )
+
+    def type_(validator: Any, types: Any, instance: Any, schema: Mapping[str, Any]) -> Any:
+        if schema.get(INFINITE) and _is_number(instance) and instance == math.inf:
+            return
+        yield from base.VALIDATORS["type"](validator, types, instance, schema)
+
+    strict = validators.extend(base, validators={"type": type_}, type_checker=checker)
     schema = json_schema()
-    Draft202012Validator.check_schema(schema)
-    return Draft202012Validator(schema)
+    base.check_schema(schema)
+    return strict(schema)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def validate(data: Mapping[str, Any], source: str) -> None:

@@ -7,8 +7,8 @@ of −K∇T0 with ∇T0 the exact gradient of the expression (UFL differentiates
 −K∇T0,h of the interpolated T0,h instead (a cellwise polynomial one degree lower, whose values
 at the nodes two cells share are one cell's) was only first-order accurate: with degree 1
 (q ∈ P2) the Fourier resonance of Guyer–Krumhansl then drifted by O(h) from Fourier's decay.
-Where the exact gradient is not finite at a quadrature point (e.g. of ``r`` on the axis), the
-projection falls back to −K∇T0,h.
+Where the exact gradient is not finite at a quadrature point (e.g. of ``rho`` on the axis or
+``r`` at the origin), the projection falls back to −K∇T0,h.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
 from petsc4py import PETSc
+from ufl.algorithms import expand_derivatives
+from ufl.algorithms.analysis import extract_constants
 
 import lkfem._compat as _compat
 from lkfem.core.materials import LandauCoefficients
@@ -52,8 +54,9 @@ def conductivity(co: LandauCoefficients) -> Any:
 
 def set_initial_state(problem: LKProblem, T0: Any = 0.0, q0: Any = None) -> None:
     """Set u, uⁿ and uⁿ⁻¹ of ``problem`` to the initial T0 (number or expression of x) and q0
-    (gdim numbers or expressions, ``"fourier"`` for q0 = −K∇T0, or None for zero)."""
-    T_expr = problem.parse(T0, "initial.T")
+    (gdim numbers or expressions, ``"fourier"`` for q0 = −K∇T0, or None for zero). The time
+    ``t`` is for boundary values and sources: an initial state that names it is refused."""
+    T_expr = _without_time(problem, problem.parse(T0, "initial.T"), "initial.T")
     T_fun = fem.Function(problem.V_T)
     if isinstance(T_expr, float):
         T_fun.x.array[:] = T_expr
@@ -67,7 +70,10 @@ def set_initial_state(problem: LKProblem, T0: Any = 0.0, q0: Any = None) -> None
         fourier_flux(problem, T_expr, T_fun, q_fun)
     elif q0 is not None:
         gdim = problem.domain.mesh.geometry.dim
-        parts = [problem.parse(c, f"initial.q[{i}]") for i, c in enumerate(q0)]
+        parts = [
+            _without_time(problem, problem.parse(c, f"initial.q[{i}]"), f"initial.q[{i}]")
+            for i, c in enumerate(q0)
+        ]
         if len(parts) != gdim:
             raise CaseError(
                 problem.origin, "initial.q", f"needs {gdim} components, got {len(parts)}"
@@ -80,11 +86,24 @@ def set_initial_state(problem: LKProblem, T0: Any = 0.0, q0: Any = None) -> None
         w.x.array[:] = problem.u.x.array
 
 
+def _without_time(problem: LKProblem, expr: Any, key: str) -> Any:
+    """``expr``, refused (naming ``key``) where it depends on the time ``t``."""
+    if not isinstance(expr, float) and any(c is problem.t for c in extract_constants(expr)):
+        raise CaseError(
+            problem.origin,
+            key,
+            "may not depend on the time t (t is for boundary values and sources; the initial "
+            "state is at the start time)",
+        )
+    return expr
+
+
 def fourier_flux(problem: LKProblem, T_expr: Any, T_fun: fem.Function, q: fem.Function) -> None:
     """q = the L2 projection of −K∇T0 onto the flux space (exact ∇T0 where T0 is an
     expression of x; −K∇T0,h of the interpolated T0,h where that is not finite)."""
-    if isinstance(T_expr, float) or ufl.domain.extract_unique_domain(T_expr) is None:
-        q.x.array[:] = 0.0  # a uniform T0 carries no flux
+    uniform = isinstance(T_expr, float) or ufl.domain.extract_unique_domain(T_expr) is None
+    if uniform or isinstance(_gradient(T_expr), ufl.constantvalue.Zero):
+        q.x.array[:] = 0.0  # a uniform T0 (one of mesh constants too) carries no flux
         return
     if not _project_flux(problem, ufl.grad(T_expr), q) and not _project_flux(
         problem, ufl.grad(T_fun), q
@@ -95,6 +114,11 @@ def fourier_flux(problem: LKProblem, T_expr: Any, T_fun: fem.Function, q: fem.Fu
             "'fourier' gives a flux that is not finite: is the conductivity zero or infinite "
             "somewhere (e.g. a = 0 in the Landau form)?",
         )
+
+
+def _gradient(T_expr: Any) -> Any:
+    """∇T0 with the derivatives applied (UFL's Zero where T0 depends on no coordinate)."""
+    return expand_derivatives(ufl.grad(T_expr))
 
 
 def _project_flux(problem: LKProblem, grad_T: Any, q: fem.Function) -> bool:

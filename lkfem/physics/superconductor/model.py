@@ -302,14 +302,21 @@ class HeatSuperconductor:
         return responses, G
 
     def advance(
-        self, alpha: tuple[float, float, float], dt: float, t: float, *, links_idle: bool = False
+        self,
+        alpha: tuple[float, float, float],
+        dt: float,
+        t: float,
+        *,
+        links_idle: bool = False,
+        when: str = "at the steady rod temperature",
     ) -> dict[str, Any]:
         """Advance (or, with α = 0, solve the steady state) with the reservoirs and the T_s.
 
         A step takes the weak links' heat with ω0 at the last T_s. A steady solve evaluates ω0
         only where it is used: for the weak links at the previous iterate's T_s (none with
         ``links_idle``: the first iterate, before any T_s is known) and for θ at the converged
-        T_s, not at the initial state, which is only a first guess there.
+        T_s, not at the initial state, which is only a first guess there (``when``: which T_s
+        that is, for the error where ω0 is not positive).
         """
         problem = self.problem
         if alpha[0] or (self.links and not links_idle):
@@ -351,7 +358,7 @@ class HeatSuperconductor:
         for piece, value in zip(self.pieces, rate, strict=True):
             piece.Tdot.value = value
         if not alpha[0]:  # steady: θ with ω0 at the converged T_s
-            omega = self.omegas(when="at the steady rod temperature")
+            omega = self.omegas(when=when)
         for piece, w in zip(self.pieces, omega, strict=True):
             piece.inv_omega.value = 1.0 / w
         for piece in self.pieces:
@@ -381,7 +388,11 @@ class HeatSuperconductor:
         self.Ts_n = self.Ts.copy()
         for iteration in range(max_iterations):
             t = float(self.problem.t.value)
-            info = self.advance((0.0, 0.0, 0.0), 1.0, t, links_idle=iteration == 0)
+            # with weak links an iterate's T_s is the steady one only once θ has converged
+            when = "at the steady rod temperature"
+            if self.links:
+                when = f"at the rod temperature of steady iteration {iteration + 1} (not converged)"
+            info = self.advance((0.0, 0.0, 0.0), 1.0, t, links_idle=iteration == 0, when=when)
             self.Ts_n = self.Ts.copy()
             change = 0.0
             for piece in self.pieces:

@@ -121,6 +121,11 @@ class SuperconductorModel(Model):
             f"(degree {problem.degree}), {self.unknowns} unknowns"
         )
 
+    def checked_by_the_solve(self, steady: bool) -> str:
+        if steady and any(isinstance(p.material.omega0, str) for p in self.sc.pieces):
+            return "ω0 is checked at the steady rod temperature during the solve"
+        return ""  # a transient's ω0 is checked at the initial T_s, a number when parsed
+
     def solve_steady(self) -> str:
         self.last = self.sc.solve_steady()
         self.worst = abs(self.last["balance_error_W"])

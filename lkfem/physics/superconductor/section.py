@@ -113,7 +113,14 @@ SCHEMA = Table(
                 "REGION",
                 "a rod region",
                 keys=(
-                    Key("kappa", "number", "torsional stiffness κ", unit="J/m", **_POSITIVE),
+                    Key(
+                        "kappa",
+                        "number",
+                        "torsional stiffness κ",
+                        unit="J/m",
+                        required=True,
+                        **_POSITIVE,
+                    ),
                     Key(
                         "omega0",
                         "value",
@@ -121,6 +128,7 @@ SCHEMA = Table(
                         "piece's T_s) and the constants; positive where the solve uses it (the "
                         "initial T_s of a transient, the converged T_s of a steady solve)",
                         unit="rad/s",
+                        required=True,
                     ),
                     Key(
                         "C",
@@ -143,7 +151,12 @@ SCHEMA = Table(
                 "an SN contact: the heat entering the rod per area is κ_SN (T_N − T_s)",
                 keys=(
                     Key(
-                        "kappa_SN", "number", "interface conductance", unit="W/(m² K)", **_POSITIVE
+                        "kappa_SN",
+                        "number",
+                        "interface conductance",
+                        unit="W/(m² K)",
+                        required=True,
+                        **_POSITIVE,
                     ),
                 ),
             ),
@@ -155,7 +168,14 @@ SCHEMA = Table(
                 "NAME",
                 "a weak link",
                 keys=(
-                    Key("E_J", "number", "coupling energy per area", unit="J/m²", **_POSITIVE),
+                    Key(
+                        "E_J",
+                        "number",
+                        "coupling energy per area",
+                        unit="J/m²",
+                        required=True,
+                        **_POSITIVE,
+                    ),
                     Key(
                         "critical_twist",
                         "number",

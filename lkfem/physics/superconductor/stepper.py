@@ -25,8 +25,8 @@ class SuperconductorStepper:
     def __init__(self, sc: Any):
         self.sc = sc
         sc.omegas(
-            when="at the initial rod temperature (the mean of its contacts' initial T unless "
-            "[superconductor.initial] Ts is given)"
+            when="at the initial rod temperature (the κ_SN-weighted mean of its contacts' "
+            "initial T unless [superconductor.initial] Ts is given)"
         )
         self.info: dict[str, Any] | None = None
         self._phases: list[float] = []

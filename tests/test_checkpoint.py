@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -157,8 +158,33 @@ def _kill_at_random_step(case, out, ranks, rng):
         time.sleep(0.002)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    _kill_ranks(out)
     assert any((partial / "checkpoints").glob("step-*/state.json"))
     return _rows(partial / "timeseries.csv")
+
+
+def _kill_ranks(out):
+    """SIGKILL every process still running this run: Open MPI's ranks live in a process group
+    of their own and outlive a killed mpirun (as after a node failure, none may survive)."""
+    mine = f"--out\0{out}\0".encode()
+    for proc in Path("/proc").iterdir():
+        try:
+            if proc.name.isdigit() and mine in (proc / "cmdline").read_bytes():
+                os.kill(int(proc.name), signal.SIGKILL)
+        except (OSError, ProcessLookupError):
+            continue
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        proc.name.isdigit() and _running(proc, mine) for proc in Path("/proc").iterdir()
+    ):
+        time.sleep(0.05)
+
+
+def _running(proc, mine):
+    try:
+        return mine in (proc / "cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def _final_fields(out):

@@ -38,7 +38,7 @@ class Reader:
         if decl.choices and decl.kind == "string":
             return self.choice(table, key, decl.name, decl.choices, default)
         if decl.kind == "number":
-            return self.number(table, key, decl.name, default)
+            return self.number(table, key, decl.name, default, infinite=decl.infinite)
         if decl.kind == "value":
             return self.value(table, key, decl.name, default)
         if decl.kind == "boolean":
@@ -97,11 +97,20 @@ class Reader:
             return value
         return self.number(table, key, name, default)
 
-    def number(self, table: Mapping[str, Any], key: str, name: str, default: float) -> float:
+    def number(
+        self,
+        table: Mapping[str, Any],
+        key: str,
+        name: str,
+        default: float,
+        *,
+        infinite: bool = False,
+    ) -> float:
+        """A finite number (``infinite``: also ``inf``, never NaN)."""
         value = self._get(table, key, name, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.fail(f"{key}.{name}", f"must be a number, got {value!r}")
-        if not math.isfinite(value):
+        if math.isnan(value) or (math.isinf(value) and not (infinite and value > 0)):
             self.fail(f"{key}.{name}", f"must be a finite number, got {value!r}")
         return float(value)
 

@@ -95,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from mpi4py import MPI
 
-    from lkfem.collective import agree, finish
+    from lkfem.collective import agree, finish, watch_launcher
     from lkfem.errors import LkfemError
     from lkfem.log import set_log_level
 
@@ -103,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     )
     comm = MPI.COMM_WORLD
+    watch_launcher(comm)
     error: LkfemError | None = None
     try:
         if args.command == "run":

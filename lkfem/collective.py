@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -23,12 +24,13 @@ from mpi4py import MPI
 
 from lkfem.errors import LkfemError
 
-__all__ = ["agree", "finish", "TIMEOUT"]
+__all__ = ["agree", "finish", "watch_launcher", "TIMEOUT"]
 
 #: Seconds a failing rank waits for the others before it aborts the job.
 TIMEOUT = float(os.environ.get("LKFEM_ERROR_TIMEOUT", "3"))
 
 T = TypeVar("T")
+_watching = False  # one watch per process
 
 
 class _Agreed(LkfemError):
@@ -94,3 +96,41 @@ def _code(error: BaseException) -> int:
 
 def _print(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
+
+
+def watch_launcher(comm: MPI.Comm, every: float = 1.0) -> None:
+    """On several ranks: end this rank when its launcher (mpirun, prted, srun's step daemon)
+    is gone, e.g. killed with SIGKILL, which cannot take its ranks with it; without this they
+    would wait in MPI forever. The kernel kills the rank when its parent exits (Linux), and a
+    daemon thread checks the parent every ``every`` s and says so where the rank is idle."""
+    global _watching
+    if comm.size == 1 or _watching:
+        return
+    _watching = True
+    parent = os.getppid()
+    _die_with_parent()  # a rank blocked inside PETSc holds the GIL: the kernel ends it
+    if os.getppid() != parent:  # gone already
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(every)
+            if os.getppid() != parent:
+                _print(f"lkfem: rank {comm.rank}: the MPI launcher is gone; ending this rank")
+                os._exit(1)
+
+    threading.Thread(target=watch, name="lkfem-launcher-watch", daemon=True).start()
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGKILL this process when its parent exits (prctl PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass

@@ -164,20 +164,24 @@ def _kill_at_random_step(case, out, ranks, rng):
 
 
 def _kill_ranks(out):
-    """SIGKILL every process still running this run: Open MPI's ranks live in a process group
-    of their own and outlive a killed mpirun (as after a node failure, none may survive)."""
+    """The ranks of a killed mpirun end by themselves within seconds (they live in a process
+    group of their own; lkfem.collective.watch_launcher ends them); any left are killed."""
     mine = f"--out\0{out}\0".encode()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _left(mine):
+        time.sleep(0.1)
+    left = _left(mine)
     for proc in Path("/proc").iterdir():
         try:
             if proc.name.isdigit() and mine in (proc / "cmdline").read_bytes():
                 os.kill(int(proc.name), signal.SIGKILL)
         except (OSError, ProcessLookupError):
             continue
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(
-        proc.name.isdigit() and _running(proc, mine) for proc in Path("/proc").iterdir()
-    ):
-        time.sleep(0.05)
+    assert not left, f"ranks outlived the killed mpirun: {left}"
+
+
+def _left(mine):
+    return [p.name for p in Path("/proc").iterdir() if p.name.isdigit() and _running(p, mine)]
 
 
 def _running(proc, mine):

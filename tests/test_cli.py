@@ -136,6 +136,10 @@ BAD = {
         GOOD.replace("h = 0.15", 'h = "fine"'),
         "[mesh.parameters.h]: must be a number",
     ),
+    "impossible_geometry": (  # found by the generator as it builds
+        GOOD.replace("thickness = [0.5, 0.5]", "thickness = [0.5, -0.5]"),
+        "[mesh.parameters]: layered_slab:",
+    ),
 }
 
 

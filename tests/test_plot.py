@@ -70,3 +70,14 @@ def test_plot_errors_are_one_line(results, tmp_path, capsys, args, expected):
     assert main(argv) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("lkfem: error: ") and expected in lines[0], lines
+
+
+def test_series_columns_are_grouped_by_their_unit():
+    from lkfem.plot.figures import column_unit
+
+    assert column_unit("qx_W_m2:middle") == ("qx:middle", "W/m²")
+    assert column_unit("free_energy_W_K") == ("free_energy", "W K")
+    assert column_unit("T_K:middle") == ("T:middle", "K")
+    assert column_unit("heat_flow_W:left") == ("heat_flow:left", "W")
+    assert column_unit("omega0_rad_s:rod") == ("omega0:rod", "rad/s")
+    assert column_unit("newton_iterations") == ("newton_iterations", "")

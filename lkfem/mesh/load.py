@@ -23,10 +23,15 @@ def load_domain(case: Case, comm: MPI.Comm) -> Domain:
         except MeshError as exc:
             raise MeshError(f"{case.source}: [mesh.file]: {exc}") from None
     assert case.mesh.generator is not None
-    return generators.build(
-        case.mesh.generator,
-        case.mesh.parameters,
-        comm,
-        scale=case.mesh.scale,
-        max_cells=case.mesh.max_cells,
-    )
+    try:
+        return generators.build(
+            case.mesh.generator,
+            case.mesh.parameters,
+            comm,
+            scale=case.mesh.scale,
+            max_cells=case.mesh.max_cells,
+        )
+    except MeshError as exc:  # a geometry its parameters cannot make
+        if str(exc).startswith(case.source):
+            raise
+        raise MeshError(f"{case.source}: [mesh.parameters]: {exc}") from None

@@ -236,6 +236,34 @@ def animation(path: Path, grids: Sequence[tuple[float, Any]], title: str, name: 
     plotter.close()
 
 
+#: The unit suffixes of lkfem's column and key names (README, "Units"), longest first.
+_SUFFIXES = (
+    ("_W_m2", "W/m²"),
+    ("_W_K", "W K"),
+    ("_rad_s", "rad/s"),
+    ("_rad_m", "rad/m"),
+    ("_m3", "m³"),
+    ("_m2", "m²"),
+    ("_rad", "rad"),
+    ("_J", "J"),
+    ("_W", "W"),
+    ("_K", "K"),
+    ("_s", "s"),
+    ("_m", "m"),
+)
+
+
+def column_unit(name: str) -> tuple[str, str]:
+    """A column of ``timeseries.csv`` as (its label without the unit, the unit):
+    ``qx_W_m2:middle`` → (``qx:middle``, ``W/m²``); ("name", "") for a count."""
+    base, _, where = name.partition(":")
+    for suffix, unit in _SUFFIXES:
+        if base.endswith(suffix) and len(base) > len(suffix):
+            label = base[: -len(suffix)]
+            return (f"{label}:{where}" if where else label), unit
+    return name, ""
+
+
 def series_figure(path: Path, rows: np.ndarray, title: str) -> None:
     """The columns of ``timeseries.csv`` against t, one panel per unit (W, J, K, …)."""
     import matplotlib
@@ -249,14 +277,13 @@ def series_figure(path: Path, rows: np.ndarray, title: str) -> None:
     for name in rows.dtype.names or ():
         if name in skip or np.all(np.isnan(rows[name])):
             continue
-        unit = name.split(":")[0].rsplit("_", 1)[-1] if "_" in name else ""
-        groups.setdefault(unit, []).append(name)
+        groups.setdefault(column_unit(name)[1], []).append(name)
     fig, axes = plt.subplots(
         len(groups), 1, figsize=(8, 2.6 * len(groups)), sharex=True, squeeze=False
     )
     for ax, (unit, names) in zip(axes[:, 0], groups.items(), strict=True):
         for name in names:
-            ax.plot(t, rows[name], label=name.replace(f"_{unit}", ""))
+            ax.plot(t, rows[name], label=column_unit(name)[0])
         ax.set_ylabel(f"({unit})" if unit else "")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="best")

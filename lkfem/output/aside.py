@@ -11,6 +11,8 @@ import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from lkfem.log import logger
+
 __all__ = ["set_aside"]
 
 
@@ -60,7 +62,14 @@ def _xdmf_aside(path: Path, target: Path, t: float, saved: str | None) -> None:
 
 def _pvd_aside(path: Path, target: Path, t: float) -> None:
     folder, moved = path.with_suffix(""), target.with_suffix("")
-    tree = ET.parse(path)
+    try:
+        tree = ET.parse(path)
+    except ET.ParseError:  # a kill while an older lkfem rewrote it: keep the step files
+        logger.warning(f"{path.name} was cut short by the kill; its steps are in {moved.name}/")
+        if folder.exists():
+            shutil.move(folder, moved)
+        path.unlink()
+        return
     for collection in tree.iter("Collection"):
         for dataset in list(collection):
             if _later(dataset.get("timestep"), t):

@@ -11,6 +11,7 @@ other P1 fields at the points and the cellwise fields (k, j_s, …) and the regi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -142,10 +143,13 @@ class VTUSeries:
             f"file={quoteattr(f'{self.folder.name}/step_{i:06d}.vtu')}/>"
             for i, t in enumerate(self.times)
         )
-        self.path.write_text(
+        # written aside and moved: a run killed meanwhile leaves the previous index whole
+        tmp = self.path.with_name(f".{self.path.name}.tmp")
+        tmp.write_text(
             '<?xml version="1.0"?>\n<VTKFile type="Collection" version="0.1">\n'
             f"  <Collection>\n{rows}\n  </Collection>\n</VTKFile>\n"
         )
+        os.replace(tmp, self.path)
 
     def close(self) -> None:
         """Nothing is kept open: every step's files are complete when :meth:`write` returns."""

@@ -24,6 +24,7 @@ from lkfem._version import __version__
 from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
 from lkfem.core.names import check_names
+from lkfem.core.units import rename
 from lkfem.errors import LkfemError
 from lkfem.log import RunLog, logger
 from lkfem.mesh.load import load_domain
@@ -212,6 +213,7 @@ def _run(
             "solve": time.perf_counter() - t0,
             "total": time.perf_counter() - start,
         }
+        summary = rename(summary, domain.mesh.geometry.dim)  # units per dimension
         write_json(tmp / "summary.json", summary, comm)
         runlog.close()
     return summary
@@ -261,7 +263,10 @@ def _solve(
             logger.info(f"continuing from step {start.step}, t = {start.t:.6g} s")
         rows = saved.get("series_rows") if resume is not None else None
         series = TimeSeries(
-            out / "timeseries.csv" if case.csv else None, domain.comm, keep_rows=rows
+            out / "timeseries.csv" if case.csv else None,
+            domain.comm,
+            keep_rows=rows,
+            dim=domain.mesh.geometry.dim,
         )
         restart_at = None if start is None else start.t
         fields = FieldWriter(

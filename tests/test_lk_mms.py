@@ -1,5 +1,5 @@
 """Manufactured solutions of the LK equations, with the nonlinear b|q|²q term: measured orders
-of convergence in space (2D and 3D) and in time (BDF2)."""
+of convergence in space (1D, 2D and 3D) and in time (BDF2)."""
 
 import numpy as np
 import pytest
@@ -17,6 +17,8 @@ A_, B_, ZETA, LAM = 2.0, 0.5, 1.5, 0.1  # Landau coefficients of the manufacture
 
 
 def _unit(comm, dim, n):
+    if dim == 1:
+        return dmesh.create_unit_interval(comm, n)
     if dim == 2:
         return dmesh.create_unit_square(comm, n, n, dmesh.CellType.triangle)
     return dmesh.create_unit_cube(comm, n, n, n, dmesh.CellType.tetrahedron)
@@ -28,9 +30,12 @@ def _exact(mesh, lam):
     X = ufl.SpatialCoordinate(mesh)
     dim = mesh.geometry.dim
     c = [ufl.cos(np.pi * X[i]) for i in range(dim)]
-    prod = c[0] * c[1] * (c[2] if dim == 3 else 1)
+    prod = c[0] * (c[1] if dim > 1 else 1) * (c[2] if dim == 3 else 1)
     q_e = ufl.as_vector([prod * (1 + 0.5 * i) for i in range(dim)])
-    T_e = ufl.sin(np.pi * X[0]) * ufl.sin(np.pi * X[1]) + X[0] * X[1]
+    if dim == 1:
+        T_e = ufl.sin(np.pi * X[0]) + X[0]
+    else:
+        T_e = ufl.sin(np.pi * X[0]) * ufl.sin(np.pi * X[1]) + X[0] * X[1]
     f_q = (
         A_ * q_e
         + B_ * ufl.inner(q_e, q_e) * q_e
@@ -67,6 +72,8 @@ def _solve_mms(comm, dim, n, element, lam, q_norm="L2", degree=1):
 @pytest.mark.parametrize(
     "dim, element, lam, sizes, q_norm, order_q, order_T",
     [
+        (1, "taylor_hood", LAM, (16, 32, 64), "L2", 3, 2),
+        (1, "primal", 0.0, (16, 32, 64), "L2", 1, 2),
         (2, "taylor_hood", LAM, (8, 16, 32), "L2", 3, 2),
         (2, "taylor_hood", LAM, (8, 16, 32), "H1", 2, 2),
         (2, "primal", 0.0, (8, 16, 32), "L2", 1, 2),

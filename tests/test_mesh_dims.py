@@ -172,3 +172,24 @@ def test_estimates_per_dimension():
     assert estimate_cells(1.0, 0.1, 3) == pytest.approx(6 * np.sqrt(2) * 1000)
     with pytest.raises(lk.MeshError, match="above the limit of 100 cells"):
         generators.build("rectangle", {"h": 0.01}, max_cells=100)
+
+
+def test_circular_cloak(comm):
+    """The 2D bilayer cloak: the names of the 3D cylindrical cloak, ring areas, sides."""
+    domain = generators.build("circular_cloak", {"h": 0.08}, comm)
+    assert domain.mesh.geometry.dim == 2
+    assert set(domain.regions) == {"object", "inner_layer", "outer_layer", "background"}
+    assert set(domain.boundaries) == {
+        "left",
+        "right",
+        "bottom",
+        "top",
+        "object_surface",
+        "layer_interface",
+        "cloak_surface",
+    }
+    assert _measure(domain, "object") == pytest.approx(math.pi * 0.1**2, rel=0.02)
+    assert _measure(domain, "outer_layer") == pytest.approx(math.pi * (0.25**2 - 0.15**2), rel=0.02)
+    assert _measure(domain, "background") == pytest.approx(1 - math.pi * 0.25**2, rel=0.01)
+    assert _measure(domain, "left", "ds") == pytest.approx(1.0)
+    assert _measure(domain, "cloak_surface", "dS") == pytest.approx(2 * math.pi * 0.25, rel=0.01)

@@ -36,13 +36,13 @@ KINDS: dict[str, tuple[dict[str, Any], str]] = {
                 _SCALAR,
                 {
                     "type": "array",
-                    "minItems": 3,
+                    "minItems": 2,
                     "maxItems": 3,
-                    "items": {"type": "array", "minItems": 3, "maxItems": 3, "items": _SCALAR},
+                    "items": {"type": "array", "minItems": 2, "maxItems": 3, "items": _SCALAR},
                 },
             ]
         },
-        "a number, an expression or a 3×3 tensor [[..], [..], [..]]",
+        "a number, an expression or a 3×3 (2×2 on a 2D mesh) tensor [[..], [..], [..]]",
     ),
     "vector": (
         {"anyOf": [{"const": "fourier"}, {"type": "array", "items": _SCALAR}]},
@@ -52,8 +52,8 @@ KINDS: dict[str, tuple[dict[str, Any], str]] = {
     "names": ({"type": "array", "items": {"type": "string"}}, "a list of region names"),
     "strings": ({"type": "array", "items": {"type": "string"}}, "a list of strings"),
     "point": (
-        {"type": "array", "minItems": 2, "maxItems": 3, "items": {"type": "number"}},
-        "a point [x, y, z]",
+        {"type": "array", "minItems": 1, "maxItems": 3, "items": {"type": "number"}},
+        "a point [x, y, z] ([x, y] on a 2D mesh, [x] on a 1D mesh)",
     ),
     "option": ({"type": ["string", "number", "boolean"]}, "a string, number or boolean"),
     "by_region": (
@@ -77,7 +77,7 @@ _TYPE_WORDS = {
     "string": "string",
     "boolean": "bool",
     "value": "number or expression",
-    "tensor": "number, expression or 3×3 tensor",
+    "tensor": "number, expression or 3×3 (2D: 2×2) tensor",
     "vector": '`"fourier"` or list',
     "times": "list of numbers",
     "names": "list of strings",

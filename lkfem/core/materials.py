@@ -229,8 +229,11 @@ def _check_tensor(name: str, value: Any, *, positive: bool) -> None:
         else:
             _check(name, value)
         return
-    if len(value) != 3 or any(not isinstance(row, tuple) or len(row) != 3 for row in value):
-        raise ValueError(f"{name} as a tensor must be 3 rows of 3 entries, got {value!r}")
+    n = len(value)
+    if n not in (2, 3) or any(not isinstance(row, tuple) or len(row) != n for row in value):
+        raise ValueError(
+            f"{name} as a tensor must be 3 rows of 3 entries (2 of 2 on a 2D mesh), got {value!r}"
+        )
     for row in value:
         for entry in row:
             _check(name, entry)

@@ -1,6 +1,6 @@
 """The case's region and boundary names against the mesh: a material for every region (but
-the inactive ones), no material or condition for a name the mesh lacks, conditions only on
-exterior boundaries."""
+the inactive ones), no material or condition for a name the mesh lacks, tensors of the mesh's
+dimension, conditions only on exterior boundaries."""
 
 from __future__ import annotations
 
@@ -31,6 +31,17 @@ def check_names(
                 f"no region named '{region}' in the mesh "
                 f"(regions: {', '.join(sorted(domain.regions))})",
             )
+    gdim = domain.mesh.geometry.dim
+    for region, material in materials.items():
+        for key, value in _tensors(material):
+            if len(value) != gdim:
+                n = len(value)
+                want = f"a {gdim}×{gdim} tensor" if gdim > 1 else "a number (the mesh is 1D)"
+                raise CaseError(
+                    origin,
+                    f"materials.{region}.{key}",
+                    f"a {n}×{n} tensor on a {gdim}D mesh; give {want} or a number",
+                )
     missing = sorted(set(domain.regions) - set(materials) - set(inactive))
     if missing:
         raise CaseError(origin, "materials", f"no material for region(s) {', '.join(missing)}")
@@ -47,3 +58,14 @@ def check_names(
                 f"boundaries.{name}",
                 f"{problem} (boundaries: {', '.join(sorted(exterior))})",
             )
+
+
+def _tensors(material: Material) -> list[tuple[str, tuple]]:
+    """The material's values given as tensors (nested tuples), with their keys."""
+    from dataclasses import fields
+
+    return [
+        (f.name, getattr(material, f.name))
+        for f in fields(material)
+        if isinstance(getattr(material, f.name), tuple)
+    ]

@@ -26,6 +26,7 @@ __all__ = [
     "MM_HINT",
     "check_dimension",
     "check_flat",
+    "check_cell_types",
     "check_model",
     "guard_size",
     "estimate_cells",
@@ -87,6 +88,33 @@ def check_flat(label: str, tdim: int, points: np.ndarray) -> None:
         raise MeshError(
             f"{label}: a {tdim}D mesh must lie {where}; this one spans {spans} (rotate it into "
             "that plane or line)"
+        )
+
+
+_PLANE_KINDS = {2: ("triangle", "quadrilateral"), 1: ("line",)}
+
+
+def check_cell_types(path: str, model: Any) -> None:
+    """A 1D or 2D mesh: its cells are lines, or triangles or quadrilaterals, of one type."""
+    tdim = model.getDimension()
+    if tdim not in _PLANE_KINDS:
+        return  # check_dimension reports it
+    found: set[str] = set()
+    for _, tag in model.getPhysicalGroups(tdim):
+        for entity in model.getEntitiesForPhysicalGroup(tdim, tag):
+            for etype in model.mesh.getElements(tdim, entity)[0]:
+                ename = model.mesh.getElementProperties(etype)[0]
+                if ename.split()[0].lower() not in _PLANE_KINDS[tdim]:
+                    raise MeshError(
+                        f"{path}: '{ename}' cells are not supported in a {tdim}D mesh "
+                        f"({' and '.join(_PLANE_KINDS[tdim])} cells are)"
+                    )
+                found.add(ename)
+    if len(found) > 1:
+        raise MeshError(
+            f"{path}: mixed cell types ({', '.join(sorted(found))}); dolfinx reads a mesh of one "
+            "cell type: mesh with triangles only, or recombine every surface into "
+            "quadrilaterals (gmsh: Mesh.RecombineAll = 1)"
         )
 
 

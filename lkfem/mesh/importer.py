@@ -40,6 +40,7 @@ from mpi4py import MPI
 
 from lkfem.core.domain import Domain
 from lkfem.errors import MeshError
+from lkfem.mesh.checks import check_cell_types
 from lkfem.mesh.gmsh import from_gmsh
 
 __all__ = ["read_mesh", "format_problem", "DEGENERATE_VOLUME"]
@@ -136,7 +137,7 @@ def _load_msh(path: str, model: Any) -> None:
     if tags.size and (tags.min() != 1 or tags.max() != tags.size):
         model.mesh.renumberNodes()  # dolfinx wants the node tags 1..N
     if model.getDimension() != 3:
-        _check_plane_cells(path, model)
+        check_cell_types(path, model)
         return
     groups = model.getPhysicalGroups(3)
     if not groups:
@@ -176,33 +177,6 @@ def _load_msh(path: str, model: Any) -> None:
         region_names=names,
         what="element",
     )
-
-
-_PLANE_KINDS = {2: ("triangle", "quadrilateral"), 1: ("line",)}
-
-
-def _check_plane_cells(path: str, model: Any) -> None:
-    """A 1D or 2D mesh: its cells are lines, or triangles or quadrilaterals, of one type."""
-    tdim = model.getDimension()
-    if tdim not in _PLANE_KINDS:
-        return  # check_dimension reports it
-    found: set[str] = set()
-    for _, tag in model.getPhysicalGroups(tdim):
-        for entity in model.getEntitiesForPhysicalGroup(tdim, tag):
-            for etype in model.mesh.getElements(tdim, entity)[0]:
-                ename = model.mesh.getElementProperties(etype)[0]
-                if ename.split()[0].lower() not in _PLANE_KINDS[tdim]:
-                    raise MeshError(
-                        f"{path}: '{ename}' cells are not supported in a {tdim}D mesh "
-                        f"({' and '.join(_PLANE_KINDS[tdim])} cells are)"
-                    )
-                found.add(ename)
-    if len(found) > 1:
-        raise MeshError(
-            f"{path}: mixed cell types ({', '.join(sorted(found))}); dolfinx reads a mesh of one "
-            "cell type: mesh with triangles only, or recombine every surface into "
-            "quadrilaterals (gmsh: Mesh.RecombineAll = 1)"
-        )
 
 
 # --- meshio files -------------------------------------------------------------------------------

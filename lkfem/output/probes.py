@@ -36,8 +36,16 @@ class Probes:
         self.points = {name: [float(c) for c in points[name]] for name in self.names}
         mesh = domain.mesh
         self.xyz = np.zeros((len(self.names), 3))
+        gdim = mesh.geometry.dim
         for i, name in enumerate(self.names):
             self.xyz[i, : len(points[name])] = points[name]
+            if np.any(self.xyz[i, gdim:] != 0.0):
+                raise CaseError(
+                    origin,
+                    f"probes.{name}",
+                    f"point {self.points[name]} lies off the {gdim}D mesh (give "
+                    f"{gdim} coordinate{'s' if gdim > 1 else ''})",
+                )
         self.cells: list[list[int]] = []
         if not self.names:
             return

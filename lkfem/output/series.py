@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 from mpi4py import MPI
 
+from lkfem.core.units import column
+
 __all__ = ["TimeSeries", "write_columns"]
 
 
@@ -17,11 +19,20 @@ class TimeSeries:
     killed run keeps what it computed.
 
     With ``keep_rows`` (a run continued from a checkpoint) the existing file keeps its header
-    and first ``keep_rows`` rows, and new rows follow them.
+    and first ``keep_rows`` rows, and new rows follow them. The rows' keys are named in 3D units
+    and written in those of a mesh of dimension ``dim`` (:mod:`lkfem.core.units`).
     """
 
-    def __init__(self, path: Path | None, comm: MPI.Comm, *, keep_rows: int | None = None):
+    def __init__(
+        self,
+        path: Path | None,
+        comm: MPI.Comm,
+        *,
+        keep_rows: int | None = None,
+        dim: int = 3,
+    ):
         self.fh = None
+        self.dim = dim
         self.columns: list[str] | None = None
         if path is None or comm.rank != 0:
             return
@@ -37,6 +48,7 @@ class TimeSeries:
     def add(self, row: dict[str, float]) -> None:
         if self.fh is None:
             return
+        row = {column(key, self.dim): value for key, value in row.items()}
         if self.columns is None:
             self.columns = list(row)
             self.fh.write(",".join(self.columns) + "\n")

@@ -6,7 +6,8 @@ in Python with the common tools: ``pyvista.read("fields.pvd")`` (all steps, ever
 ``meshio.read("fields/step_000003.vtu")``. The fields are gathered on rank 0 into one mesh
 numbered globally, so the partitions join without doubled points; each VTU holds T, q and the
 other P1 fields at the points and the cellwise fields (k, j_s, …) and the region tags
-(``region``) on the cells.
+(``region``) on the cells. Lines, triangles, quadrilaterals, tetrahedra and hexahedra are
+written (one type per mesh); the vectors of a 1D or 2D mesh get zero further components.
 """
 
 from __future__ import annotations
@@ -109,16 +110,17 @@ class VTUSeries:
             return
         import meshio
 
+        vectors = {f.name for f in self.functions if len(f.ufl_shape) == 1}
         point_data: dict[str, Any] = {}
         for name in point_parts:
             values = np.zeros((len(self.points), gathered[0][0][name].shape[1]))
             for (points, _), numbers in zip(gathered, self.numbers, strict=True):
                 values[numbers] = points[name]
-            point_data[name] = values if values.shape[1] > 1 else values.ravel()
+            point_data[name] = _vtk_shape(values, name in vectors)
         cell_data: dict[str, Any] = {"region": [self.region]}
         for name in cell_parts:
             values = np.concatenate([cells[name] for _, cells in gathered])
-            cell_data[name] = [values if values.shape[1] > 1 else values.ravel()]
+            cell_data[name] = [_vtk_shape(values, name in vectors)]
         step = len(self.times) - 1
         meshio.vtu.write(
             self.folder / f"step_{step:06d}.vtu",
@@ -153,6 +155,14 @@ class VTUSeries:
 
     def close(self) -> None:
         """Nothing is kept open: every step's files are complete when :meth:`write` returns."""
+
+
+def _vtk_shape(values: np.ndarray, vector: bool) -> np.ndarray:
+    """Values (n, components) as VTK wants them: a vector of a 1D or 2D mesh padded with zeros
+    to three components (so that ParaView and pyvista draw arrows in the plane), a scalar flat."""
+    if vector and values.shape[1] < 3:
+        return np.hstack([values, np.zeros((values.shape[0], 3 - values.shape[1]))])
+    return values if values.shape[1] > 1 else values.ravel()
 
 
 def _cellwise(f: fem.Function) -> bool:

@@ -1,7 +1,9 @@
 """The figures of a results folder (or of a run's fields), drawn off screen with pyvista and
 matplotlib from pyvista grids: the standard picture (T cut open at the mid-plane with region
-outlines, isotherms and q arrows), a mid-plane slice, isotherms, the heat flux (arrows and
-streamlines), the time series and a GIF of a transient. Rank 0 only; no dolfinx."""
+outlines, isotherms and q arrows; a 2D field seen from above, isotherms as lines, q arrows in
+the plane; a 1D field as line plots, :mod:`lkfem.plot.lines`), a mid-plane slice, isotherms,
+the heat flux (arrows and streamlines), the time series and a GIF of a transient. Rank 0 only;
+no dolfinx."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from lkfem.core.units import SUFFIXES
 from lkfem.plot import style
+from lkfem.plot.lines import is_line, line_animation, line_figure
 
 __all__ = ["picture", "slice_figure", "flux_figure", "animation", "series_figure", "extra_fields"]
 
@@ -90,6 +94,9 @@ def _draw_cut(plotter: Any, grid: Any, name: str, title: str, t: float | None, c
 def picture(path: Path, grid: Any, title: str, t: float | None = None) -> None:
     """The standard picture: T cut open (see :func:`_draw_cut`) and, beside it, each other scalar
     point field (θ along a heat superconductor's rods)."""
+    if is_line(grid):
+        line_figure(path, grid, title, t)
+        return
     names = ["T", *extra_fields(grid)] if "T" in grid.point_data else extra_fields(grid)[:1]
     plotter = _plotter((1, len(names)))
     for i, name in enumerate(names):
@@ -122,6 +129,9 @@ def slice_figure(
         from lkfem.errors import LkfemError
 
         raise LkfemError(f"no field '{name}' in the results (fields: {', '.join(_names(grid))})")
+    if is_line(grid):
+        line_figure(path, grid, title, t, names=[name, "q"] if flux else [name])
+        return
     cut = grid if _flat(grid) else grid.slice(normal=normal, origin=grid.center)
     if name not in cut.point_data:
         cut = cut.cell_data_to_point_data()
@@ -168,6 +178,9 @@ def flux_figure(path: Path, grid: Any, title: str, t: float | None = None) -> No
         from lkfem.errors import LkfemError
 
         raise LkfemError("no field 'q' in the results")
+    if is_line(grid):
+        line_figure(path, grid, title, t, names=["q"])
+        return
     grid = grid.copy()
     if "q" not in grid.point_data:  # a cellwise flux, averaged to the points
         grid.point_data["q"] = grid.cell_data_to_point_data().point_data["q"]
@@ -206,13 +219,20 @@ def flux_figure(path: Path, grid: Any, title: str, t: float | None = None) -> No
     style.add_regions(plotter, grid, surfaces=False)
     style.add_flux(plotter, grid.slice(normal="z", origin=grid.center) if not _flat(grid) else grid)
     style.decorate(plotter, grid, title, t)
-    plotter.view_isometric()
+    if _flat(grid):
+        plotter.view_xy()
+    else:
+        plotter.view_isometric()
     plotter.screenshot(str(path))
     plotter.close()
 
 
 def animation(path: Path, grids: Sequence[tuple[float, Any]], title: str, name: str = "T") -> None:
-    """A GIF of ``name`` on the mid-plane (z) over the steps ``(t, grid)``, one colour scale."""
+    """A GIF of ``name`` on the mid-plane (z) over the steps ``(t, grid)``, one colour scale
+    (a 1D mesh: ``name`` against x)."""
+    if is_line(grids[0][1]):
+        line_animation(path, grids, title, name)
+        return
     low = min(_range(g, name)[0] for _, g in grids)
     high = max(_range(g, name)[1] for _, g in grids)
     plotter = _plotter()
@@ -236,28 +256,11 @@ def animation(path: Path, grids: Sequence[tuple[float, Any]], title: str, name: 
     plotter.close()
 
 
-#: The unit suffixes of lkfem's column and key names (README, "Units"), longest first.
-_SUFFIXES = (
-    ("_W_m2", "W/m²"),
-    ("_W_K", "W K"),
-    ("_rad_s", "rad/s"),
-    ("_rad_m", "rad/m"),
-    ("_m3", "m³"),
-    ("_m2", "m²"),
-    ("_rad", "rad"),
-    ("_J", "J"),
-    ("_W", "W"),
-    ("_K", "K"),
-    ("_s", "s"),
-    ("_m", "m"),
-)
-
-
 def column_unit(name: str) -> tuple[str, str]:
     """A column of ``timeseries.csv`` as (its label without the unit, the unit):
     ``qx_W_m2:middle`` → (``qx:middle``, ``W/m²``); ("name", "") for a count."""
     base, _, where = name.partition(":")
-    for suffix, unit in _SUFFIXES:
+    for suffix, unit in SUFFIXES:
         if base.endswith(suffix) and len(base) > len(suffix):
             label = base[: -len(suffix)]
             return (f"{label}:{where}" if where else label), unit

@@ -69,9 +69,11 @@ def gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
         np.concatenate([p[1] for p in parts]),
         points,
     )
-    if cellwise:
-        data = np.concatenate([p[4] for p in parts])
-        grid.cell_data[T.name] = data if bs > 1 else data.ravel()
-    else:
-        grid.point_data[T.name] = point_values if bs > 1 else point_values.ravel()
+    vector = len(T.ufl_shape) == 1
+    data = np.concatenate([p[4] for p in parts]) if cellwise else point_values
+    if vector and bs < 3:  # a vector of a 1D or 2D mesh: zero further components, as VTK wants
+        data = np.hstack([data, np.zeros((data.shape[0], 3 - bs))])
+    elif not vector:
+        data = data.ravel()
+    (grid.cell_data if cellwise else grid.point_data)[T.name] = data
     return grid

@@ -68,9 +68,14 @@ def scalar_bar(name: str, low: float, high: float, *, vertical: bool = True) -> 
 
 
 def decorate(plotter: Any, grid: Any, title: str = "", t: float | None = None) -> None:
-    """Axes in metres around ``grid``'s bounds, an orientation triad, the title and the time."""
+    """Axes in metres around ``grid``'s bounds, an orientation triad (3D only: a flat grid has
+    x and y axes and no z), the title and the time."""
+    x0, x1, y0, y1, z0, z1 = grid.bounds
+    flat = z1 - z0 <= 1e-9 * max(x1 - x0, y1 - y0)
     plotter.show_bounds(
         mesh=grid,
+        show_zaxis=not flat,
+        show_zlabels=not flat,
         grid=False,
         location="outer",
         ticks="outside",
@@ -84,7 +89,8 @@ def decorate(plotter: Any, grid: Any, title: str = "", t: float | None = None) -
         n_ylabels=3,
         n_zlabels=3,
     )
-    plotter.add_axes(line_width=3, labels_off=False)
+    if not flat:
+        plotter.add_axes(line_width=3, labels_off=False)
     if title:
         plotter.add_text(title, position="upper_left", font_size=12, color="black")
     if t is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dolfinx import fem
 
+from lkfem import _compat
 from lkfem.output.fields import OutputFields
 from lkfem.physics.lk.problem import LKProblem
 
@@ -27,6 +28,9 @@ class LKOutputs(OutputFields):
         )
         q = fem.Function(fem.functionspace(mesh, q_space), name="q")
         super().__init__(T, q)
+        self._q_expression = (
+            _compat.expression(problem.split()[0], q.function_space) if gdim == 1 else None
+        )
         # The VTX output shows T and q at the solver's degree (q in P2 for Taylor–Hood).
         for name, space, written in (("T", problem.V_T, T), ("q", problem.V_q, q)):
             if space.ufl_element() != written.function_space.ufl_element():
@@ -35,7 +39,10 @@ class LKOutputs(OutputFields):
     def update(self) -> None:
         q, T = self.problem.split()
         self.T.interpolate(T)
-        self.q.interpolate(q)
+        if self._q_expression is not None:  # 1D: q's sub-element does not match (1,)-shaped DG
+            self.q.interpolate(self._q_expression)
+        else:
+            self.q.interpolate(q)
         for name, value in (("T", T), ("q", q)):
             if name in self.native_of:
                 self.native_of[name].x.array[:] = value.x.array

@@ -277,6 +277,14 @@ class SuperconductorPhysics(Physics):
         return parse_superconductor(r, data, model=model, materials=materials, constants=constants)
 
     def check(self, case: Case, domain: Domain) -> None:
+        dim = domain.mesh.geometry.dim
+        if dim != 3:  # its rods, contacts and links are laid out in 3D (not verified in 2D)
+            raise CaseError(
+                case.source,
+                "mesh",
+                f"the heat superconductor solves on 3D meshes (rods between reservoirs); this "
+                f"mesh is {dim}D",
+            )
         check_layout(case.sections["superconductor"], domain, case.source)
 
     def inactive_regions(self, case: Case) -> tuple[str, ...]:

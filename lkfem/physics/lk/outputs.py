@@ -28,9 +28,9 @@ class LKOutputs(OutputFields):
         )
         q = fem.Function(fem.functionspace(mesh, q_space), name="q")
         super().__init__(T, q)
-        self._q_expression = (
-            _compat.expression(problem.split()[0], q.function_space) if gdim == 1 else None
-        )
+        self._q_expression = None
+        if gdim == 1:  # the 1D mixed space's q does not interpolate into (1,)-shaped DG
+            self._q_expression = _compat.expression(problem.split()[0], q.function_space)
         # The VTX output shows T and q at the solver's degree (q in P2 for Taylor–Hood).
         for name, space, written in (("T", problem.V_T, T), ("q", problem.V_q, q)):
             if space.ufl_element() != written.function_space.ufl_element():

@@ -16,14 +16,14 @@ from lkfem.case.reader import Reader
 from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
-from lkfem.errors import CaseError, SolverError
+from lkfem.errors import CaseError
 from lkfem.physics.base import Model, Physics, State
 from lkfem.physics.domains.initial import set_initial
 from lkfem.physics.domains.outputs import DomainsFields
 from lkfem.physics.domains.problem import DomainsProblem
 from lkfem.physics.domains.section import SCHEMA, DomainsSettings, parse
-from lkfem.physics.domains.stepper import DomainsStepper
-from lkfem.stepping import StepLimit, StepRecord, TimeSettings, march
+from lkfem.physics.domains.stepper import DomainsStepper, relax_to_steady
+from lkfem.stepping import StepRecord, TimeSettings
 
 __all__ = ["DomainsPhysics", "DomainsModel", "make_problem"]
 
@@ -83,23 +83,8 @@ class DomainsModel(Model):
     def solve_steady(self) -> str:
         """March in pseudo-time with an adaptive Δt until q stops changing."""
         s = self.settings
-        stepper = self._new_stepper(adaptive=True)
-        self._stepper = stepper
-        settings = TimeSettings(
-            t_end=math.inf,
-            dt=s.steady_dt,
-            scheme="backward_euler",
-            adaptive=True,
-            steady_tol=s.steady_tol,
-            max_steps=s.steady_steps,
-        )
-        try:
-            steps = march(stepper, settings)
-        except StepLimit:
-            raise SolverError(
-                f"no steady state after [domains] steady_steps = {s.steady_steps} "
-                "pseudo-time steps (give more, or a larger steady_tol)"
-            ) from None
+        stepper = self._stepper = self._new_stepper(adaptive=True)
+        steps = relax_to_steady(stepper, dt=s.steady_dt, tol=s.steady_tol, max_steps=s.steady_steps)
         self.steps = len(steps)
         self.newton_total = sum(r.newton_iterations for r in steps)
         return (

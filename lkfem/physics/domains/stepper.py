@@ -5,12 +5,14 @@ Newton needs few iterations: fast during the ordering, large during the slow coa
 
 from __future__ import annotations
 
+import math
+
 from lkfem.core.finite import nonfinite
 from lkfem.errors import SolverError
 from lkfem.physics.domains.problem import DomainsProblem
-from lkfem.stepping import StepOutcome, relative_change
+from lkfem.stepping import StepLimit, StepOutcome, StepRecord, TimeSettings, march, relative_change
 
-__all__ = ["DomainsStepper"]
+__all__ = ["DomainsStepper", "relax_to_steady"]
 
 
 class DomainsStepper:
@@ -92,3 +94,33 @@ class DomainsStepper:
         self.worst_rise = max(self.worst_rise, self.rise)
         p.accept()
         return change
+
+
+def relax_to_steady(
+    stepper: DomainsStepper, *, dt: float, tol: float, max_steps: int
+) -> list[StepRecord]:
+    """March ``stepper`` in pseudo-time with an adaptive Δt (from ``dt``; grown while Newton
+    needs at most 3 iterations, q changing by at most the stepper's ``max_change``) until
+    ‖Δq‖∞/(Δt ‖q‖∞) < ``tol``: a steady state, a local minimum of F.
+
+    Raises:
+        SolverError: no steady state within ``max_steps`` steps.
+    """
+    settings = TimeSettings(
+        t_end=math.inf,
+        dt=dt,
+        scheme="backward_euler",
+        adaptive=True,
+        grow_below=4,
+        shrink_above=8,
+        growth=1.5,
+        steady_tol=tol,
+        max_steps=max_steps,
+    )
+    try:
+        return march(stepper, settings)
+    except StepLimit:
+        raise SolverError(
+            f"no steady state after [domains] steady_steps = {max_steps} pseudo-time steps "
+            "(give more, or a larger steady_tol)"
+        ) from None

@@ -18,6 +18,7 @@ from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
 from lkfem.errors import CaseError
 from lkfem.physics.base import Model, Physics, State
+from lkfem.physics.domains.diagnostics import DomainDiagnostics, equilibrium_flux
 from lkfem.physics.domains.initial import set_initial
 from lkfem.physics.domains.outputs import DomainsFields
 from lkfem.physics.domains.problem import DomainsProblem
@@ -65,6 +66,11 @@ class DomainsModel(Model):
         self.heat = 0.0  # Σ T ΔS: the heat the order parameter has absorbed
         self.peak: tuple[float, float] | None = None  # (heat capacity, T) at its largest
         set_initial(self.problem, self.settings.initial, case.initial_T)
+        self.diagnostics = DomainDiagnostics(
+            self.problem.V_q, q_scale=equilibrium_flux(self.problem)
+        )  # vortices or vortex lines, domain size, |q| histogram
+        if self.diagnostics.field is not None:
+            self.outputs.functions.append(self.diagnostics.field)
 
     def describe(self) -> str:
         p = self.problem
@@ -138,6 +144,7 @@ class DomainsModel(Model):
         if p.variant == "conserved":
             row["div_q_L2"] = p.divergence_norm()
             row["div_q_weak"] = p.divergence_residual()
+        row.update(self.diagnostics.row(p.split()[0]))
         return row
 
     def state(self) -> State:
@@ -202,6 +209,7 @@ class DomainsModel(Model):
         if p.variant == "conserved":
             out["div_q_L2"] = p.divergence_norm()
             out["div_q_weak"] = p.divergence_residual()
+        out.update(self.diagnostics.summary())
         return {"domains": out}
 
     def destroy(self) -> None:

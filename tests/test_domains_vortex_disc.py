@@ -39,7 +39,7 @@ steady_dt = 0.5
 kind = "uniform"
 q = [0.0, 0.0]
 [domains.fixed.outer]
-q = ["-{Q0}*y/sqrt(x^2 + y^2)", "{Q0}*x/sqrt(x^2 + y^2)"]
+q = ["-{Q0}*y/sqrt(x**2 + y**2)", "{Q0}*x/sqrt(x**2 + y**2)"]
 [output]
 png = false
 """

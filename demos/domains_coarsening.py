@@ -218,35 +218,43 @@ def lines_picture(res: Results, path: Path) -> None:
 
 
 # %%
-def main() -> None:
-    parser = argparse.ArgumentParser(description="thermal-domain coarsening (2D) and lines (3D)")
-    parser.add_argument("--size", choices=sorted(SIZES), default="test")
-    parser.add_argument("--out", type=Path, default=Path("results/domains_demo"))
-    args = parser.parse_args()
-    L2, h2, t2, L3, h3, t3 = SIZES[args.size]
+def main(size: str = "test", out: str = "results/domains_demo") -> dict:
+    """Run both cases at ``size`` into ``out``; returns the numbers and files (all ranks)."""
+    folder = Path(out)
+    L2, h2, t2, L3, h3, t3 = SIZES[size]
     comm = MPI.COMM_WORLD
-    res2 = run(
-        CASE_2D.format(L=L2, h=h2, t_end=t2, dt_max=t2 / 20, every=4), args.out / "coarsening_2d"
-    )
-    res3 = run(
-        CASE_3D.format(L=L3, h=h3, t_end=t3, dt_max=t3 / 10, every=1000), args.out / "lines_3d"
-    )
+    text2 = CASE_2D.format(L=L2, h=h2, t_end=t2, dt_max=t2 / 20, every=4)
+    text3 = CASE_3D.format(L=L3, h=h3, t_end=t3, dt_max=t3 / 10, every=1000)
+    res2 = run(text2, folder / "coarsening_2d")
+    res3 = run(text3, folder / "lines_3d")
+    s2, s3 = res2.series(), res3.series()
+    summary = {
+        "t_s": s2["t_s"].tolist(),
+        "vortices": (s2["vortices"] + s2["antivortices"]).astype(int).tolist(),
+        "line_length_m": s3["vortex_line_length_m"].tolist(),
+        "files": [str(folder / n) for n in ("angle.gif", "vortices.png", "lines.png",
+                                            "line_length.png")],
+    }  # fmt: skip
     if comm.rank == 0:
         offscreen()
-        angle_gif(res2, args.out / "angle.gif")
-        series_plot(res2, "vortices", "vortices", args.out / "vortices.png")
-        lines_picture(res3, args.out / "lines.png")
-        series_plot(
-            res3, "vortex_line_length_m", "vortex line length (m)", args.out / "line_length.png"
-        )
-        s2, s3 = res2.series(), res3.series()
+        angle_gif(res2, folder / "angle.gif")
+        series_plot(res2, "vortices", "vortices", folder / "vortices.png")
+        lines_picture(res3, folder / "lines.png")
+        series_plot(res3, "vortex_line_length_m", "vortex line length (m)",
+                    folder / "line_length.png")  # fmt: skip
         print(
-            f"2D: {int(s2['vortices'][1] + s2['antivortices'][1])} vortices at t = "
-            f"{s2['t_s'][1]:.3g} s, {int(s2['vortices'][-1] + s2['antivortices'][-1])} at "
-            f"t = {s2['t_s'][-1]:.3g} s; 3D: line length {s3['vortex_line_length_m'][-1]:.4g} m "
-            f"at t = {s3['t_s'][-1]:.3g} s; pictures in {args.out}"
+            f"2D: {summary['vortices'][1]} vortices at t = {s2['t_s'][1]:.3g} s, "
+            f"{summary['vortices'][-1]} at t = {s2['t_s'][-1]:.3g} s; 3D: line length "
+            f"{s3['vortex_line_length_m'][-1]:.4g} m at t = {s3['t_s'][-1]:.3g} s; "
+            f"pictures in {folder}"
         )
+    comm.barrier()
+    return summary
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description="thermal-domain coarsening (2D) and lines (3D)")
+    parser.add_argument("--size", choices=sorted(SIZES), default="test")
+    parser.add_argument("--out", default="results/domains_demo")
+    args = parser.parse_args()
+    main(args.size, args.out)

@@ -19,6 +19,8 @@ from lkfem.mesh.importer import read_mesh, read_msh
 from lkfem.mesh.load import load_domain
 from lkfem.output.fields import FieldWriter, OutputFields
 from lkfem.output.probes import probe
+from lkfem.physics.domains.problem import DomainsProblem
+from lkfem.physics.domains.stepper import DomainsStepper, relax_to_steady
 from lkfem.physics.fourier.solver import SteadyFourierResult, solve_steady_fourier
 from lkfem.physics.lk.problem import LKProblem
 from lkfem.physics.lk.quantities import Quantities
@@ -39,6 +41,8 @@ __all__ = [
     "CloakLayout",
     "Convection",
     "Domain",
+    "DomainsProblem",
+    "DomainsStepper",
     "FieldWriter",
     "HeatFlux",
     "HeatSuperconductor",
@@ -71,6 +75,7 @@ __all__ = [
     "probe",
     "read_mesh",
     "read_msh",
+    "relax_to_steady",
     "run_case",
     "run_transient",
     "set_log_level",

@@ -24,10 +24,11 @@ $EndElements
 """
 
 
-def box_msh(path, *, overlap=False, orphan=None, dim=3, size=1.0, h=0.5):
+def box_msh(path, *, overlap=False, orphan=None, dim=3, size=1.0, h=0.5, tilt=False):
     """A meshed box (or a square for dim 2) with physical groups; ``overlap``: the box in two
     physical volumes; ``orphan``: "alone" (a physical surface off the volume, as in gmsh's
-    tutorial t2) or "mixed" (a group with a face of the box and that surface)."""
+    tutorial t2) or "mixed" (a group with a face of the box and that surface); ``tilt``: the
+    square turned out of the plane z = 0."""
     import gmsh
 
     gmsh.initialize(interruptible=False)
@@ -40,6 +41,8 @@ def box_msh(path, *, overlap=False, orphan=None, dim=3, size=1.0, h=0.5):
         else:
             body = occ.addRectangle(0, 0, 0, 1, 1)
         extra = occ.addRectangle(2 * size, 0, 0, size, size) if orphan else None
+        if tilt:
+            occ.rotate([(dim, body)], 0, 0, 0, 1, 0, 0, 0.3)
         occ.synchronize()
         model = gmsh.model
         if dim == 3:
@@ -81,7 +84,10 @@ def write_corpus(folder):
             box_msh(folder / "alone.msh", orphan="alone"),
             None,
         ),
-        "two_dimensional": (box_msh(folder / "square.msh", dim=2), "a 2D mesh"),
+        "tilted_square": (
+            box_msh(folder / "tilted.msh", dim=2, tilt=True),
+            "a 2D mesh must lie in a plane z = const",
+        ),
     }
     good = box_msh(folder / "good.msh")
     text = good.read_bytes()

@@ -299,7 +299,7 @@ BAD = {
     "element 6 in region 'layer",
     "flat.vtu": "1 degenerate cell (zero volume: flat or collapsed); the first is cell 7",
     "untagged.vtu": "no region data",
-    "surface.vtu": "a 2D mesh (triangle cells); lkfem solves on 3D meshes only",
+    "surface.vtu": "a 1D or 2D mesh (triangle cells); lkfem reads 1D and 2D meshes from gmsh",
     "wedge.vtu": "wedge cells are not supported",
     "garbage.vtu": "cannot read the mesh",
     "garbage.msh": "cannot read the mesh",

@@ -1,6 +1,7 @@
 """Meshes that used to crash dolfinx (cells in two physical volumes, boundary facets off the
-volume mesh) or that are not what lkfem solves on (2D, truncated, inverted or degenerate cells)
-end in a MeshError or a warning; [mesh] scale; the cell limit before meshing."""
+volume mesh) or that are not what lkfem solves on (a 2D mesh off the plane, truncated, inverted
+or degenerate cells) end in a MeshError or a warning; [mesh] scale; the cell limit before
+meshing."""
 
 import time
 
@@ -30,7 +31,7 @@ def corpus(tmp_path_factory):
 def _files(folder):
     return {
         "overlapping_volumes": (folder / "overlap.msh", "cells belong to two physical volumes"),
-        "two_dimensional": (folder / "square.msh", "a 2D mesh"),
+        "tilted_square": (folder / "tilted.msh", "a 2D mesh must lie in a plane z = const"),
         "truncated_30": (folder / "truncated_30.msh", ""),
         "truncated_60": (folder / "truncated_60.msh", ""),
         "truncated_95": (folder / "truncated_95.msh", ""),
@@ -44,7 +45,7 @@ def _files(folder):
     "name",
     [
         "overlapping_volumes",
-        "two_dimensional",
+        "tilted_square",
         "truncated_30",
         "truncated_60",
         "truncated_95",

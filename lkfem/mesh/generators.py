@@ -46,6 +46,9 @@ def check(name: str, params: Mapping[str, Any]) -> tuple[str, str] | None:
     if name not in names:
         return "generator", f"unknown generator '{name}' (available: {', '.join(names)})"
     defaults = parameters(name)
+    kinds = {
+        p.name: p.annotation for p in inspect.signature(_module(name).populate).parameters.values()
+    }
     for key, value in params.items():
         if key not in defaults:
             return (
@@ -53,17 +56,20 @@ def check(name: str, params: Mapping[str, Any]) -> tuple[str, str] | None:
                 f"unknown parameter '{key}' of generator '{name}' "
                 f"(parameters: {', '.join(sorted(defaults))})",
             )
-        problem = _type_problem(value, defaults[key])
+        problem = _type_problem(value, defaults[key], str(kinds.get(key, "")))
         if problem:
             return f"parameters.{key}", problem
     return None
 
 
-def _type_problem(value: Any, default: Any) -> str | None:
+def _type_problem(value: Any, default: Any, annotation: str = "") -> str | None:
     def number(x: Any) -> bool:
         return isinstance(x, (int, float)) and not isinstance(x, bool)
 
-    if isinstance(default, bool):
+    if annotation.replace(" ", "") in ("list[str]", "list[str]|None"):
+        ok = isinstance(value, list) and all(isinstance(v, str) and v for v in value)
+        want = "a list of names"
+    elif isinstance(default, bool):
         ok = isinstance(value, bool)
         want = "true or false"
     elif number(default):
@@ -102,9 +108,12 @@ def build(
     def guard(model: Any) -> None:
         if not isinstance(h, (int, float)) or isinstance(h, bool) or not h > 0:
             return
-        xmin, ymin, zmin, xmax, ymax, zmax = model.getBoundingBox(-1, -1)
-        volume = max(xmax - xmin, 0.0) * max(ymax - ymin, 0.0) * max(zmax - zmin, 0.0)
-        guard_size(name, estimate_cells(volume, float(h)), max_cells, estimated=True)
+        box = model.getBoundingBox(-1, -1)
+        dim = max(model.getDimension(), 1)
+        measure = 1.0
+        for axis in range(dim):
+            measure *= max(box[axis + 3] - box[axis], 0.0)
+        guard_size(name, estimate_cells(measure, float(h), dim), max_cells, estimated=True)
 
     return from_gmsh(
         lambda model: populate(_Guarded(model, guard), **(params or {})),

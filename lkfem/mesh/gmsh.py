@@ -1,5 +1,7 @@
 """A gmsh model with physical groups → a distributed :class:`~lkfem.core.domain.Domain`: the
-physical volumes become named regions, the physical surfaces named boundaries."""
+physical groups of the cells' dimension (volumes in 3D, surfaces in 2D, curves in 1D) become
+named regions, those one dimension lower (surfaces, curves, points) named boundaries. The mesh's
+geometric dimension is its topological one: a 2D mesh keeps x and y, a 1D mesh x."""
 
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def from_gmsh(
     comm: MPI.Comm = MPI.COMM_WORLD,
     rank: int = 0,
     *,
-    gdim: int = 3,
+    gdim: int | None = None,
     label: str = "gmsh model",
     scale: float | None = None,
     max_cells: int | None = None,
@@ -45,7 +47,7 @@ def from_gmsh(
             groups and generates the mesh. Raising :class:`MeshError` there reports a user error.
         comm: communicator to distribute the mesh over.
         rank: the rank that runs gmsh.
-        gdim: geometric dimension.
+        gdim: geometric dimension (None: the mesh's own dimension, 1, 2 or 3).
         label: how errors name the source (a generator name or a file).
         scale: multiplies every coordinate (0.001 for a part drawn in mm); None: 1, with a
             warning when the part is so large that it looks drawn in mm.
@@ -55,7 +57,7 @@ def from_gmsh(
     """
     import gmsh
 
-    names: tuple[dict[str, int], dict[str, int]] | None = None
+    names: tuple[dict[str, int], dict[str, int], int] | None = None
     error: str | None = None
     initialised_here = False
     if comm.rank == rank:
@@ -69,7 +71,7 @@ def from_gmsh(
             scale_model(gmsh.model, 1.0 if scale is None else scale)
             check_model(gmsh.model, label, scale_given=scale is not None, max_cells=max_cells)
             tdim = gmsh.model.getDimension()
-            names = _physical_names(gmsh.model, tdim)
+            names = (*_physical_names(gmsh.model, tdim), tdim)
             if not names[0]:
                 error = (
                     f"{label}: the mesh has no named regions "
@@ -84,9 +86,11 @@ def from_gmsh(
         if comm.rank == rank:
             _finalise(gmsh, initialised_here)
         raise MeshError(error)
-    regions, boundaries = comm.bcast(names, root=rank)
+    regions, boundaries, tdim = comm.bcast(names, root=rank)
     try:
-        mesh, cell_tags, facet_tags = _compat.model_to_mesh(gmsh.model, comm, rank, gdim)
+        mesh, cell_tags, facet_tags = _compat.model_to_mesh(
+            gmsh.model, comm, rank, tdim if gdim is None else gdim
+        )
     finally:
         if comm.rank == rank:
             _finalise(gmsh, initialised_here)

@@ -1,9 +1,11 @@
 """Reading mesh files: gmsh ``.msh`` through gmsh, every other format through meshio.
 
 A ``.msh`` file (format 2 or 4, ASCII or binary) is merged into gmsh; its physical groups are the
-regions (3D) and boundaries (2D), named by their physical names (``region_<tag>`` and
-``boundary_<tag>`` where a group has no name). Any other file meshio reads (``.vtu``, ``.vtk``,
-``.xdmf``, ``.med``, ``.mesh``, ``.inp``, …) is read with meshio on one rank; its region data is
+regions (of the mesh's dimension: volumes, surfaces of a 2D mesh in the plane z = const, curves
+of a 1D mesh along x) and boundaries (one dimension lower), named by their physical names
+(``region_<tag>`` and ``boundary_<tag>`` where a group has no name). Any other file meshio
+reads (``.vtu``, ``.vtk``, ``.xdmf``, ``.med``, ``.mesh``, ``.inp``, …) is read with meshio on
+one rank; its region data is
 
 - an integer cell-data array: ``gmsh:physical``, ``medit:ref``, ``CellEntityIds``,
   ``cell_tags`` (MED families), or any other integer array (one whose name contains ``region``,
@@ -38,7 +40,6 @@ from mpi4py import MPI
 
 from lkfem.core.domain import Domain
 from lkfem.errors import MeshError
-from lkfem.mesh.checks import check_dimension
 from lkfem.mesh.gmsh import from_gmsh
 
 __all__ = ["read_mesh", "format_problem", "DEGENERATE_VOLUME"]
@@ -87,7 +88,7 @@ def read_mesh(
     comm: MPI.Comm = MPI.COMM_WORLD,
     rank: int = 0,
     *,
-    gdim: int = 3,
+    gdim: int | None = None,
     scale: float | None = None,
     max_cells: int | None = None,
 ) -> Domain:
@@ -98,7 +99,7 @@ def read_mesh(
             how regions and boundaries are found and named).
         comm: communicator to distribute the mesh over.
         rank: the rank that reads the file.
-        gdim: geometric dimension.
+        gdim: geometric dimension (None: the mesh's own).
         scale: multiplies the coordinates (0.001 for a part drawn in mm; None: 1, with a
             warning when the part looks drawn in mm).
         max_cells: the most cells accepted (see :func:`lkfem.mesh.checks.guard_size`).
@@ -135,6 +136,7 @@ def _load_msh(path: str, model: Any) -> None:
     if tags.size and (tags.min() != 1 or tags.max() != tags.size):
         model.mesh.renumberNodes()  # dolfinx wants the node tags 1..N
     if model.getDimension() != 3:
+        _check_plane_cells(path, model)
         return
     groups = model.getPhysicalGroups(3)
     if not groups:
@@ -174,6 +176,33 @@ def _load_msh(path: str, model: Any) -> None:
         region_names=names,
         what="element",
     )
+
+
+_PLANE_KINDS = {2: ("triangle", "quadrilateral"), 1: ("line",)}
+
+
+def _check_plane_cells(path: str, model: Any) -> None:
+    """A 1D or 2D mesh: its cells are lines, or triangles or quadrilaterals, of one type."""
+    tdim = model.getDimension()
+    if tdim not in _PLANE_KINDS:
+        return  # check_dimension reports it
+    found: set[str] = set()
+    for _, tag in model.getPhysicalGroups(tdim):
+        for entity in model.getEntitiesForPhysicalGroup(tdim, tag):
+            for etype in model.mesh.getElements(tdim, entity)[0]:
+                ename = model.mesh.getElementProperties(etype)[0]
+                if ename.split()[0].lower() not in _PLANE_KINDS[tdim]:
+                    raise MeshError(
+                        f"{path}: '{ename}' cells are not supported in a {tdim}D mesh "
+                        f"({' and '.join(_PLANE_KINDS[tdim])} cells are)"
+                    )
+                found.add(ename)
+    if len(found) > 1:
+        raise MeshError(
+            f"{path}: mixed cell types ({', '.join(sorted(found))}); dolfinx reads a mesh of one "
+            "cell type: mesh with triangles only, or recombine every surface into "
+            "quadrilaterals (gmsh: Mesh.RecombineAll = 1)"
+        )
 
 
 # --- meshio files -------------------------------------------------------------------------------
@@ -221,8 +250,11 @@ def _load_meshio(path: str, model: Any) -> None:
         )
     if not volume_types:
         found = ", ".join(sorted(set(types))) or "no cells at all"
-        if set(types) & set(_FACET):
-            check_dimension(path, 2, f"{found} cells")
+        if set(types) & {*_FACET, "line"}:
+            raise MeshError(
+                f"{path}: a 1D or 2D mesh ({found} cells); lkfem reads 1D and 2D meshes from gmsh "
+                ".msh files (convert it with meshio or gmsh)"
+            )
         raise MeshError(f"{path}: no volume cells (tetrahedra or hexahedra); found {found}")
     if len(volume_types) > 1:
         raise MeshError(f"{path}: mixed volume cell types ({', '.join(volume_types)})")
@@ -483,7 +515,11 @@ def check_cells(
 
 
 def read_msh(
-    filename: str | os.PathLike, comm: MPI.Comm = MPI.COMM_WORLD, rank: int = 0, *, gdim: int = 3
+    filename: str | os.PathLike,
+    comm: MPI.Comm = MPI.COMM_WORLD,
+    rank: int = 0,
+    *,
+    gdim: int | None = None,
 ) -> Domain:
     """Read a gmsh ``.msh`` file (format 2 or 4) with physical names, on ``rank``: the same as
     :func:`read_mesh`, which reads these and other formats and checks the cells."""

@@ -133,6 +133,38 @@ Ts = { rod_left = 1.0 }
 phase = { rod_left = 0.5 }
 """
 
+MAXIMAL_DOMAINS = """
+[mesh]
+generator = "layered_slab"
+[materials.layer0]
+a = "2*(T - 1)"
+b = 1.0
+lambda = 0.01
+Gamma = 1.0
+[materials.layer1]
+a = -1.0
+b = 1.0
+Gamma = 1.0
+[domains]
+variant = "relax"
+T = "1.5 - 0.1*t"
+energy_tol = 1e-8
+max_change = 0.2
+steady_dt = 0.01
+steady_tol = 1e-6
+steady_steps = 100
+[domains.initial]
+kind = "ordered"
+seed = 2
+amplitude = 0.1
+correlation_length = 0.2
+modes = 16
+direction = [1.0, 0.0, 0.0]
+q = [0.0, 0.0, 0.0]
+[domains.fixed.left]
+q = [1.0, 0.0, 0.0]
+"""
+
 MAXIMAL_FILE_AND_CLOAK = """
 [mesh]
 file = "m.msh"
@@ -170,7 +202,7 @@ def _paths(data: Mapping, decl: Table, prefix: str = "") -> set[str]:
 
 def _maximal(tmp_path: Path) -> list[dict]:
     (tmp_path / "m.msh").write_text("")
-    return [tomllib.loads(t) for t in (MAXIMAL_LK, MAXIMAL_SC, MAXIMAL_FILE_AND_CLOAK)]
+    return [tomllib.loads(t) for t in (MAXIMAL_LK, MAXIMAL_SC, MAXIMAL_DOMAINS, MAXIMAL_FILE_AND_CLOAK)]
 
 
 def test_every_declared_key_is_accepted_and_every_accepted_key_declared(tmp_path, monkeypatch):

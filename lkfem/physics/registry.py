@@ -8,6 +8,7 @@ from typing import Any
 
 from lkfem.case.keys import Table
 from lkfem.physics.base import Physics
+from lkfem.physics.domains.physics import DomainsPhysics
 from lkfem.physics.fourier.physics import FourierPhysics
 from lkfem.physics.lk.physics import LKPhysics
 from lkfem.physics.superconductor.physics import SuperconductorPhysics
@@ -15,7 +16,7 @@ from lkfem.physics.superconductor.physics import SuperconductorPhysics
 __all__ = ["PHYSICS", "get", "models", "sections", "schemas", "select"]
 
 PHYSICS: dict[str, Physics] = {
-    p.name: p for p in (FourierPhysics(), LKPhysics(), SuperconductorPhysics())
+    p.name: p for p in (FourierPhysics(), LKPhysics(), SuperconductorPhysics(), DomainsPhysics())
 }
 
 

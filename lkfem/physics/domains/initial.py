@@ -1,0 +1,150 @@
+"""Initial states of thermal domains: random (the same field on any number of ranks), ordered
+(|q| at the Landau minimum of each point's coefficients) or uniform.
+
+The random state is a sum of M Fourier modes drawn once from ``seed`` (every rank draws the
+same ones) and evaluated at the interpolation points' coordinates, so it does not depend on how
+the mesh is partitioned:
+
+    q_i(x) = A √(2/M) Σ_m g_mi cos(k_m·x + φ_m),   k_m ~ N(0, 1/ℓ²), φ_m ~ U(0, 2π), g ~ N(0, 1)
+
+Each component has r.m.s. A and correlation ⟨q_i(x) q_i(x+r)⟩ = A² exp(−|r|²/(2ℓ²)).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import ufl
+from dolfinx import fem
+from dolfinx.fem import petsc as fem_petsc
+from petsc4py import PETSc
+
+import lkfem._compat as _compat
+from lkfem.errors import CaseError
+from lkfem.physics.domains.problem import negative_part
+from lkfem.solvers.linear import LinearSolver
+from lkfem.solvers.newton import direct_solver_options
+
+if TYPE_CHECKING:
+    from lkfem.physics.domains.problem import DomainsProblem
+    from lkfem.physics.domains.section import InitialState
+
+__all__ = ["random_modes", "set_initial", "equilibrium_modulus", "project_divergence_free"]
+
+
+def random_modes(
+    seed: int, modes: int, gdim: int, length: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(wave vectors M×gdim, phases M, amplitudes M×gdim), the same on every rank."""
+    rng = np.random.default_rng(seed)
+    k = rng.normal(size=(modes, gdim)) / length
+    phase = rng.uniform(0.0, 2 * np.pi, size=modes)
+    g = rng.normal(size=(modes, gdim))
+    return k, phase, g
+
+
+def _random_field(state: InitialState, gdim: int) -> Any:
+    k, phase, g = random_modes(state.seed, state.modes, gdim, state.correlation_length)
+    scale = state.amplitude * np.sqrt(2.0 / state.modes)
+
+    def field(x: np.ndarray) -> np.ndarray:
+        arg = k @ x[:gdim] + phase[:, None]  # M × points
+        return scale * (g.T @ np.cos(arg))
+
+    return field
+
+
+def equilibrium_modulus(co: Any) -> Any:
+    """|q| at the minimum of a/2 s + b/4 s² + c/6 s³ over s = |q|² ≥ 0 (UFL): 0 where a ≥ 0
+    (for b ≥ 0), √(−a/b) for c = 0, the root of a + b s + c s² = 0 otherwise."""
+    a, b, c = co.A, co.b, co.c
+    if isinstance(c, float) and c == 0.0:
+        return ufl.sqrt(negative_part(a) / b)
+    s = (-b + ufl.sqrt(b * b + 4 * c * negative_part(a))) / (2 * c)
+    return ufl.sqrt(ufl.max_value(s, 0.0))
+
+
+def set_initial(problem: DomainsProblem, state: InitialState, T0: float | str = 0.0) -> None:
+    """Set u and uⁿ: q from ``state``, the coupled variant's T from ``T0``, p = 0."""
+    gdim = problem.gdim
+    q = fem.Function(problem.V_q)
+    origin = problem.origin
+    zero = fem.Constant(problem.domain.mesh, PETSc.ScalarType(0.0))
+    u = problem.u
+    u.x.array[:] = 0.0
+    if problem.variant == "coupled":  # T first: the ordered state's coefficients see it
+        s = fem.Function(problem.V_s)
+        T = problem._parse(T0, "initial.T")
+        if isinstance(T, float):
+            s.x.array[:] = T
+        else:
+            s.interpolate(_compat.expression(T + zero, problem.V_s))
+        u.x.array[problem.s_dofs] = s.x.array
+        u.x.scatter_forward()
+        problem.u_n.x.array[:] = u.x.array
+    if state.kind == "random":
+        q.interpolate(_random_field(state, gdim))
+    elif state.kind == "uniform":
+        values = state.q or ()
+        if len(values) != gdim:
+            raise CaseError(origin, "domains.initial.q", f"needs {gdim} components")
+        parts = [problem._parse(v, f"domains.initial.q[{i}]") for i, v in enumerate(values)]
+        q.interpolate(_compat.expression(ufl.as_vector([p + zero for p in parts]), problem.V_q))
+    else:
+        direction = np.zeros(gdim)
+        direction[0] = 1.0
+        if state.direction is not None:
+            if len(state.direction) != gdim:
+                raise CaseError(origin, "domains.initial.direction", f"needs {gdim} numbers")
+            direction = np.asarray(state.direction, dtype=float)
+        norm = np.linalg.norm(direction)
+        if norm == 0:
+            raise CaseError(origin, "domains.initial.direction", "must not be zero")
+        e = ufl.as_vector([float(d) / norm for d in direction])
+        for tags, _, region in problem.groups:
+            cells = np.concatenate([problem.domain.cell_tags.find(t) for t in tags])
+            modulus = equilibrium_modulus(problem.co_lag[region])
+            expr = _compat.expression(modulus * e + ufl.as_vector([zero] * gdim), problem.V_q)
+            q.interpolate(expr, cells0=cells.astype(np.int32))
+    q.x.scatter_forward()
+    u.x.array[problem.q_dofs] = q.x.array
+    u.x.scatter_forward()
+    if problem.variant == "conserved":
+        project_divergence_free(problem)
+    elif problem.bcs:
+        problem.update_conditions()
+        fem_petsc.set_bc(u.x.petsc_vec, problem.bcs)
+        u.x.scatter_forward()
+    problem.u_n.x.array[:] = u.x.array
+
+
+def project_divergence_free(problem: DomainsProblem) -> None:
+    """Replace the conserved variant's q by its L2 projection onto the discretely
+    divergence-free fields that take the fixed values (a Stokes-like saddle-point solve on the
+    Taylor–Hood pair): the steps' energy bound needs qⁿ in that space from the start."""
+    W, u = problem.W, problem.u
+    (q, p), (v, r) = ufl.TrialFunctions(W), ufl.TestFunctions(W)
+    q0 = ufl.split(u)[0]
+    dx = problem.dx
+    a = fem.form((ufl.inner(q, v) - p * ufl.div(v) - r * ufl.div(q)) * dx)
+    L = fem.form(ufl.inner(q0, v) * dx)
+    problem.update_conditions()
+    A = fem_petsc.assemble_matrix(a, bcs=problem.bcs)
+    A.assemble()
+    b = fem_petsc.assemble_vector(L)
+    fem_petsc.apply_lifting(b, [a], bcs=[problem.bcs])
+    b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+    fem_petsc.set_bc(b, problem.bcs)
+    w = fem.Function(W)
+    solver = LinearSolver(A, defaults=direct_solver_options(), name="domains_projection")
+    try:
+        solver.solve(b, w.x.petsc_vec)
+    finally:
+        solver.destroy()
+        A.destroy()
+        b.destroy()
+    w.x.scatter_forward()
+    u.x.array[problem.q_dofs] = w.x.array[problem.q_dofs]
+    u.x.array[problem.s_dofs] = 0.0
+    u.x.scatter_forward()

@@ -1,0 +1,367 @@
+"""Thermal domains (MODEL.md §2): the LK flux equation in the ordered phase, stepped by a convex
+splitting that never lets the free energy rise (docs/theory.md, "Thermal domains").
+
+Free energy (per region, Landau form; coefficients may depend on x, t and T):
+
+    F[q] = ∫ λ/2 |∇q|² + λ_d/2 (∇·q)² + a/2 |q|² + b/4 |q|⁴ + c/6 |q|⁶ dx   (+ ζ q·∇T, coupled)
+
+One step (Eyre's convex splitting, backward Euler): with a = a⁺ − a⁻, b = b⁺ − b⁻ (parts ≥ 0)
+and the coefficients frozen at (tⁿ⁺¹, Tⁿ),
+
+    Γ (qⁿ⁺¹ − qⁿ)/Δt = −[λ, λ_d, a⁺, b⁺, c terms at qⁿ⁺¹] + a⁻ qⁿ + b⁻ |qⁿ|² qⁿ  [− ζ∇Tⁿ⁺¹ | − ∇p]
+
+The implicit part is the gradient of a convex functional and the explicit part that of a
+concave one, so F(qⁿ⁺¹) − F(qⁿ) ≤ −Γ/Δt ‖qⁿ⁺¹ − qⁿ‖² for any Δt (coupled: the functional
+F_q + the work of ζ∇T, see :meth:`DomainsProblem.energy_rise`).
+
+Variants: ``relax`` (q ∈ P_k^d alone), ``coupled`` (q ∈ P_{k+1}^d, T ∈ P_k with
+C (Tⁿ⁺¹ − Tⁿ)/Δt + ∇·qⁿ⁺¹ = Q), ``conserved`` (q ∈ P_{k+1}^d, p ∈ P_k: Taylor–Hood, inf-sup
+stable, with ∇·qⁿ⁺¹ = 0 weakly and the multiplier p as pressure in Stokes flow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import basix.ufl
+import numpy as np
+import ufl
+from dolfinx import fem, la
+from mpi4py import MPI
+from petsc4py import PETSc
+
+import lkfem._compat as _compat
+from lkfem.core import expressions
+from lkfem.core.bcs import BoundaryCondition, Temperature
+from lkfem.core.coefficients import material_groups, spatial_names
+from lkfem.core.domain import Domain
+from lkfem.core.materials import Material
+from lkfem.errors import CaseError
+from lkfem.solvers.newton import NewtonInfo, NewtonSolver
+
+__all__ = ["DomainsProblem", "positive_part", "negative_part"]
+
+
+def positive_part(v: Any) -> Any:
+    """max(v, 0) of a number or UFL expression."""
+    return max(v, 0.0) if isinstance(v, float) else (v + abs(v)) / 2
+
+
+def negative_part(v: Any) -> Any:
+    """max(−v, 0) of a number or UFL expression."""
+    return max(-v, 0.0) if isinstance(v, float) else (abs(v) - v) / 2
+
+
+def _nonzero(value: Any) -> bool:
+    return not (isinstance(value, float) and value == 0.0)
+
+
+def _gsum(form: Any, comm: MPI.Comm) -> float:
+    return float(comm.allreduce(fem.assemble_scalar(form), op=MPI.SUM))
+
+
+class DomainsProblem:
+    """The thermal-domain equations of one variant on a domain.
+
+    Args:
+        domain: mesh with named regions and boundaries.
+        materials: a Landau-form :class:`Material` per region.
+        variant: ``relax``, ``coupled`` or ``conserved``.
+        degree: k above.
+        bath: the medium's T for relax/conserved (number or expression of x, t).
+        bcs: the coupled variant's temperature conditions (others are ignored: q is free).
+        fixed: q fixed on named boundaries (gdim numbers or expressions of x, t).
+        source: heat source Q of the coupled variant.
+        constants: named numbers for expressions.
+        petsc_options: PETSc options of the Newton solver.
+        origin: how errors name the input.
+    """
+
+    def __init__(
+        self,
+        domain: Domain,
+        materials: Mapping[str, Material],
+        *,
+        variant: str = "relax",
+        degree: int = 1,
+        bath: float | str = 0.0,
+        bcs: Mapping[str, BoundaryCondition] | None = None,
+        fixed: Mapping[str, tuple[Any, ...]] | None = None,
+        source: float | str = 0.0,
+        constants: Mapping[str, float] | None = None,
+        petsc_options: Mapping[str, Any] | None = None,
+        origin: str = "<python>",
+    ):
+        self.domain, self.variant, self.degree, self.origin = domain, variant, degree, origin
+        mesh = domain.mesh
+        self.gdim = gdim = mesh.geometry.dim
+        self.comm = domain.comm
+        for region in domain.regions:
+            if region not in materials:
+                raise CaseError(origin, f"materials.{region}", f"region '{region}' needs one")
+        cell = mesh.basix_cell()
+        if variant == "relax":
+            self.W = fem.functionspace(
+                mesh, basix.ufl.element("Lagrange", cell, degree, shape=(gdim,))
+            )
+        else:
+            eq = basix.ufl.element("Lagrange", cell, degree + 1, shape=(gdim,))
+            es = basix.ufl.element("Lagrange", cell, degree)
+            self.W = fem.functionspace(mesh, basix.ufl.mixed_element([eq, es]))
+        self.u = fem.Function(self.W, name="u")
+        self.u_n = fem.Function(self.W)
+        if variant == "relax":
+            self.V_q = self.W
+            n = self.W.dofmap.index_map.size_local + self.W.dofmap.index_map.num_ghosts
+            self.q_dofs = np.arange(n * gdim, dtype=np.int32)
+            self.V_s, self.s_dofs = None, np.zeros(0, dtype=np.int32)
+            self.q, self.q_n = self.u, self.u_n
+            s = s_n = None
+        else:
+            self.V_q, self.q_dofs = _compat.collapse(self.W.sub(0))
+            self.V_s, self.s_dofs = _compat.collapse(self.W.sub(1))
+            self.q, s = ufl.split(self.u)
+            self.q_n, s_n = ufl.split(self.u_n)
+        self.t = fem.Constant(mesh, PETSc.ScalarType(0.0))
+        self.dt = fem.Constant(mesh, PETSc.ScalarType(1.0))
+        self.names = spatial_names(domain, constants, t=self.t)
+        zero = fem.Constant(mesh, PETSc.ScalarType(0.0))
+        if variant == "coupled":
+            self.T_now, self.T_lag = s, s_n
+        else:
+            self.T_now = self.T_lag = self._parse(bath, "domains.T") + zero
+        self.Q = self._parse(source, "physics.source", T=self.T_now)
+        self.groups = material_groups(domain, materials)
+        self.dx = domain.dx(metadata={"quadrature_degree": 2 * (degree + 1) + 2})
+        # coefficients at the current T (diagnostics) and at the step's frozen T (the step)
+        self.T_var = ufl.variable(self.T_now)
+        self.co_now = self._coefficients(self.T_var)
+        self.co_lag = self._coefficients(self.T_lag)
+        self.bcs = self._dirichlet(dict(bcs or {}), dict(fixed or {}))
+        self.F = self._residual()
+        self.petsc_options = dict(petsc_options or {})
+        self._solver: NewtonSolver | None = None
+        self._forms()
+
+    # ---- set-up -------------------------------------------------------------------------
+
+    def _parse(self, value: Any, key: str, T: Any = None) -> Any:
+        if isinstance(value, str):
+            names = self.names if T is None else {**self.names, "T": T}
+            return expressions.parse(value, names, source=self.origin, key=key)
+        return float(value)
+
+    def _coefficients(self, T: Any) -> dict[str, Any]:
+        names = {**self.names, "T": T}
+        return {
+            region: material.landau(names, source=self.origin, key=f"materials.{region}")
+            for _, material, region in self.groups
+        }
+
+    def _dirichlet(
+        self, bcs: Mapping[str, BoundaryCondition], fixed: Mapping[str, tuple[Any, ...]]
+    ) -> list[fem.DirichletBC]:
+        """q on the fixed boundaries; T on the coupled variant's temperature boundaries."""
+        domain, tdim = self.domain, self.domain.mesh.topology.dim
+        out, self._updates = [], []
+        V_q = self.W if self.variant == "relax" else self.W.sub(0)
+        for name, values in fixed.items():
+            if name not in domain.boundaries:
+                raise CaseError(
+                    self.origin,
+                    f"domains.fixed.{name}",
+                    f"no boundary named '{name}' "
+                    f"(boundaries: {', '.join(sorted(domain.boundaries))})",
+                )
+            if len(values) != self.gdim:
+                raise CaseError(
+                    self.origin, f"domains.fixed.{name}.q", f"needs {self.gdim} components"
+                )
+            parts = [self._parse(v, f"domains.fixed.{name}.q[{i}]") for i, v in enumerate(values)]
+            zero = fem.Constant(domain.mesh, PETSc.ScalarType(0.0))
+            expr = ufl.as_vector([p + zero for p in parts])
+            out.append(self._bc(V_q, self.V_q, domain.boundary_facets(name), tdim, expr))
+        if self.variant == "coupled":
+            for name, bc in bcs.items():
+                if isinstance(bc, Temperature):
+                    value = self._parse(bc.value, f"boundaries.{name}.value")
+                    zero = fem.Constant(domain.mesh, PETSc.ScalarType(0.0))
+                    facets = domain.boundary_facets(name)
+                    out.append(self._bc(self.W.sub(1), self.V_s, facets, tdim, value + zero))
+        return out
+
+    def _bc(self, sub: Any, V: Any, facets: np.ndarray, tdim: int, expr: Any) -> fem.DirichletBC:
+        g = fem.Function(V)
+        compiled = _compat.expression(expr, V)
+        self._updates.append((g, compiled))
+        g.interpolate(compiled)
+        if sub is V:
+            dofs = fem.locate_dofs_topological(V, tdim - 1, facets)
+            return fem.dirichletbc(g, dofs)
+        dofs = fem.locate_dofs_topological((sub, V), tdim - 1, facets)
+        return fem.dirichletbc(g, dofs, sub)
+
+    def update_conditions(self) -> None:
+        """The fixed values at the current t."""
+        for g, compiled in self._updates:
+            g.interpolate(compiled)
+
+    def density(self, q: Any, co: Any) -> tuple[Any, Any]:
+        """The gradient and Landau energy densities of ``q`` with coefficients ``co``."""
+        q2 = ufl.inner(q, q)
+        grad = co.lam / 2 * ufl.inner(ufl.grad(q), ufl.grad(q))
+        if _nonzero(co.lam_d):
+            grad += co.lam_d / 2 * ufl.div(q) ** 2
+        landau = co.A / 2 * q2 + co.b / 4 * q2**2 + co.c / 6 * q2**3
+        return grad, landau
+
+    def _residual(self) -> Any:
+        q, q_n, dt = self.q, self.q_n, self.dt
+        if self.variant == "relax":
+            v = ufl.TestFunction(self.W)
+        else:
+            v, r = ufl.TestFunctions(self.W)
+        F: Any = 0
+        for tags, _, region in self.groups:
+            co = self.co_lag[region]
+            q2, q2_n = ufl.inner(q, q), ufl.inner(q_n, q_n)
+            implicit = positive_part(co.A) + positive_part(co.b) * q2 + co.c * q2 * q2
+            explicit = negative_part(co.A) + negative_part(co.b) * q2_n
+            local = (
+                co.Gamma * ufl.inner(q - q_n, v) / dt
+                + co.lam * ufl.inner(ufl.grad(q), ufl.grad(v))
+                + implicit * ufl.inner(q, v)
+                - explicit * ufl.inner(q_n, v)
+            )
+            if _nonzero(co.lam_d):
+                local += co.lam_d * ufl.div(q) * ufl.div(v)
+            if self.variant == "coupled":
+                T, T_n = self.T_now, self.T_lag
+                local += co.zeta * ufl.inner(ufl.grad(T), v)
+                local += (co.C * (T - T_n) / dt + ufl.div(q) - self.Q) * r
+            F += local * self.dx(tags)
+        if self.variant == "conserved":
+            p = ufl.split(self.u)[1]
+            F += (-p * ufl.div(v) - r * ufl.div(q)) * self.dx
+        return F
+
+    def _forms(self) -> None:
+        """The energies as compiled forms: of the state with its own T (diagnostics), of the
+        new and the old state with the step's frozen coefficients (the rise check)."""
+        dx, q, q_n = self.dx, self.q, self.q_n
+        zc = fem.Constant(self.domain.mesh, PETSc.ScalarType(0.0))
+        names = ("gradient", "landau", "coupling", "entropy", "new", "old", "work")
+        forms: dict[str, Any] = {k: zc * dx for k in names}
+        for tags, _, region in self.groups:
+            co, lag = self.co_now[region], self.co_lag[region]
+            grad, landau = self.density(q, co)
+            forms["gradient"] += grad * dx(tags)
+            forms["landau"] += landau * dx(tags)
+            coupling: Any = 0.0
+            if self.variant == "coupled":
+                coupling = co.zeta * ufl.inner(q, ufl.grad(self.T_now))
+                forms["coupling"] += coupling * dx(tags)
+                forms["work"] += lag.zeta * ufl.inner(ufl.grad(self.T_now), q - q_n) * dx(tags)
+            entropy = -ufl.diff(grad + landau + coupling, self.T_var)
+            forms["entropy"] += (entropy + zc) * dx(tags)
+            forms["new"] += sum(self.density(q, lag)) * dx(tags)
+            forms["old"] += sum(self.density(q_n, lag)) * dx(tags)
+        compiled = {k: fem.form(v) for k, v in forms.items()}
+        self.energy_forms = {k: compiled[k] for k in names[:4]}
+        self.rise_forms = [compiled[k] for k in names[4:]]
+        self.abs_q_form = fem.form(ufl.sqrt(ufl.inner(q, q) + 1e-300) * dx)
+        self.T_form = fem.form((self.T_now + zc) * dx)
+        self.volume = _gsum(fem.form(1.0 * dx), self.comm)
+        self.div_form = fem.form(ufl.div(q) ** 2 * dx)
+        self.div_weak_form = None
+        if self.variant == "conserved":
+            self.div_weak_form = fem.form(ufl.div(q) * ufl.TestFunction(self.V_s) * dx)
+
+    # ---- solving ------------------------------------------------------------------------
+
+    def solver(self) -> NewtonSolver:
+        """The Newton solver of a step: the one place where the solve is set up (direct LU
+        by default; PETSc options from the case)."""
+        if self._solver is None:
+            options = dict(self.petsc_options)
+            options.pop("linear_solver", None)
+            self._solver = NewtonSolver(self.F, self.u, self.bcs, options, name="domains")
+        return self._solver
+
+    def step(self, t: float, dt: float) -> NewtonInfo:
+        """Solve for the state at ``t`` from uⁿ with the step ``dt``; on failure u = uⁿ."""
+        self.t.value = t
+        self.dt.value = dt
+        self.update_conditions()
+        self.u.x.array[:] = self.u_n.x.array
+        return self.solver().solve(raise_on_failure=False)
+
+    def accept(self) -> None:
+        self.u_n.x.array[:] = self.u.x.array
+
+    def undo(self, t: float) -> None:
+        self.t.value = t
+        self.u.x.array[:] = self.u_n.x.array
+
+    # ---- quantities ---------------------------------------------------------------------
+
+    def energies(self) -> dict[str, float]:
+        """F's parts (gradient, Landau, coupling), F and the order parameter's entropy
+        −∂F/∂T, at the current state and T."""
+        out = {k: _gsum(f, self.comm) for k, f in self.energy_forms.items()}
+        out["free"] = out["gradient"] + out["landau"] + out["coupling"]
+        return out
+
+    def energy_rise(self) -> tuple[float, float]:
+        """(the step's rise, its scale): F(qⁿ⁺¹) − F(qⁿ) with the step's frozen coefficients,
+        plus the work ∫ ζ∇Tⁿ⁺¹·(qⁿ⁺¹ − qⁿ) of the coupled variant; the scheme makes it ≤ 0."""
+        new, old, work = (_gsum(f, self.comm) for f in self.rise_forms)
+        return new + work - old, max(abs(new), abs(old), 1e-300)
+
+    def mean_abs_q(self) -> float:
+        return _gsum(self.abs_q_form, self.comm) / self.volume
+
+    def mean_T(self) -> float:
+        return _gsum(self.T_form, self.comm) / self.volume
+
+    def divergence_norm(self) -> float:
+        """‖∇·q‖ (L2)."""
+        return float(np.sqrt(max(_gsum(self.div_form, self.comm), 0.0)))
+
+    def divergence_residual(self) -> float:
+        """max_i |∫ ∇·q φ_i dx| over the multiplier's basis functions φ_i: the discrete
+        constraint of the conserved variant, zero to the solver's tolerance."""
+        assert self.div_weak_form is not None
+        b = fem.assemble_vector(self.div_weak_form)
+        b.scatter_reverse(la.InsertMode.add)
+        size = self.V_s.dofmap.index_map.size_local
+        local = float(np.max(np.abs(b.array[:size]), initial=0.0))
+        return self.comm.allreduce(local, op=MPI.MAX)
+
+    def change(self) -> float:
+        """max|qⁿ⁺¹ − qⁿ| / max(|qⁿ⁺¹|, |qⁿ|) over the q dofs (all ranks)."""
+        qd = self.q_dofs
+        diff = np.max(np.abs(self.u.x.array[qd] - self.u_n.x.array[qd]), initial=0.0)
+        size = max(
+            np.max(np.abs(self.u.x.array[qd]), initial=0.0),
+            np.max(np.abs(self.u_n.x.array[qd]), initial=0.0),
+        )
+        diff = self.comm.allreduce(float(diff), op=MPI.MAX)
+        size = self.comm.allreduce(float(size), op=MPI.MAX)
+        return diff / max(size, 1e-300)
+
+    def split(self) -> tuple[fem.Function, fem.Function | None]:
+        """Copies of q and of the second field (T or p; None for relax)."""
+        q = fem.Function(self.V_q, name="q")
+        q.x.array[:] = self.u.x.array[self.q_dofs]
+        if self.V_s is None:
+            return q, None
+        s = fem.Function(self.V_s)
+        s.x.array[:] = self.u.x.array[self.s_dofs]
+        return q, s
+
+    def destroy(self) -> None:
+        if self._solver is not None:
+            self._solver.destroy()
+            self._solver = None

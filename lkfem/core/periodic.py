@@ -80,9 +80,10 @@ def _boundary_points(domain: Domain, name: str) -> np.ndarray:
 
 def _mesh_size(domain: Domain) -> float:
     x = domain.mesh.geometry.x
-    lo = domain.comm.allreduce(x.min(axis=0) if x.size else np.full(3, np.inf), op=MPI.MIN)
-    hi = domain.comm.allreduce(x.max(axis=0) if x.size else np.full(3, -np.inf), op=MPI.MAX)
-    return float(np.linalg.norm(np.asarray(hi) - np.asarray(lo)))
+    lo, hi = np.empty(3), np.empty(3)
+    domain.comm.Allreduce(x.min(axis=0) if x.size else np.full(3, np.inf), lo, op=MPI.MIN)
+    domain.comm.Allreduce(x.max(axis=0) if x.size else np.full(3, -np.inf), hi, op=MPI.MAX)
+    return float(np.linalg.norm(hi - lo))
 
 
 def _fmt(v: np.ndarray, gdim: int) -> str:

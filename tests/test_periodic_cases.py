@@ -46,13 +46,13 @@ def test_a_physics_without_periodic_support_refuses_the_key():
     with pytest.raises(CaseError) as info:
         lk.parse_case(_case("lk"), source="case.toml")
     assert str(info.value) == (
-        "case.toml: [mesh.periodic] the lk physics does not take periodic boundaries yet"
+        "case.toml: [mesh.periodic]: the lk physics does not take periodic boundaries yet"
     )
 
 
 def test_a_condition_on_a_periodic_boundary_is_refused():
     extra = '[boundaries.back]\ntype = "adiabatic"\n'
-    with pytest.raises(CaseError, match=r"\[boundaries.back\] 'back' is periodic"):
+    with pytest.raises(CaseError, match=r"\[boundaries.back\]: 'back' is periodic"):
         lk.parse_case(_case(extra=extra), source="case.toml")
 
 
@@ -75,7 +75,7 @@ def test_boundaries_that_do_not_match_are_a_case_error_naming_the_key():
     with pytest.raises(CaseError) as info:
         attach_periodic(case, domain)
     message = str(info.value)
-    assert message.startswith("case.toml: [mesh.periodic] ['left', 'back']: not a translate")
+    assert message.startswith("case.toml: [mesh.periodic]: ['left', 'back']: not a translate")
     assert "\n" not in message
     case.mesh.periodic = (("left", "right"),)
     attach_periodic(case, domain)

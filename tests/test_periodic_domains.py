@@ -115,5 +115,5 @@ def test_a_periodic_domains_case_runs(tmp_path, comm):
 def test_the_conserved_variant_refuses_periodic_pairs(tmp_path, comm):
     data = tomllib.loads(CASE.replace("QUADS", "true").replace("VARIANT", "conserved"))
     case = lk.parse_case(data, source="c.toml")
-    with pytest.raises(lk.CaseError, match=r"\[mesh.periodic\] the conserved variant"):
+    with pytest.raises(lk.CaseError, match=r"\[mesh.periodic\]: the conserved variant"):
         validate_case(case, comm)

@@ -238,14 +238,14 @@ formats = ["xdmf"]
 """
 
 
-def test_case_through_run_case(tmp_path):
+def test_case_through_run_case(shared_tmp):
     """A sweep T = 0.5 + 0.2 t towards Tc = 1 of an ordered box with a(T) = 2 (T − 1): q stays
     uniform, s = |q|² follows Γ ṡ/2 = −(a(t) s + b s²), and the heat the order parameter
     absorbs, Σ T ΔS with S = −∂F/∂T = −V s, matches the ODE's ∫ T dS."""
     import tomllib
 
     case = lk.parse_case(tomllib.loads(CASE), source="domains.toml")
-    out = tmp_path / "out"
+    out = shared_tmp / "out"
     summary = lk.run_case(case, out, MPI.COMM_WORLD)
     d = summary["domains"]
     assert d["variant"] == "relax" and d["steps"] == 40

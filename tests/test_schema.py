@@ -202,7 +202,9 @@ def _paths(data: Mapping, decl: Table, prefix: str = "") -> set[str]:
 
 def _maximal(tmp_path: Path) -> list[dict]:
     (tmp_path / "m.msh").write_text("")
-    return [tomllib.loads(t) for t in (MAXIMAL_LK, MAXIMAL_SC, MAXIMAL_DOMAINS, MAXIMAL_FILE_AND_CLOAK)]
+    return [
+        tomllib.loads(t) for t in (MAXIMAL_LK, MAXIMAL_SC, MAXIMAL_DOMAINS, MAXIMAL_FILE_AND_CLOAK)
+    ]
 
 
 def test_every_declared_key_is_accepted_and_every_accepted_key_declared(tmp_path, monkeypatch):

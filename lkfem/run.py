@@ -27,7 +27,7 @@ from lkfem.core.names import check_names
 from lkfem.core.units import rename
 from lkfem.errors import LkfemError
 from lkfem.log import RunLog, logger
-from lkfem.mesh.load import load_domain
+from lkfem.mesh.load import attach_periodic, load_domain
 from lkfem.output.checkpoint import Checkpoints, latest, read_domain, restore
 from lkfem.output.control import RunControl
 from lkfem.output.fields import FieldWriter
@@ -97,6 +97,7 @@ def prepare(
         f"{sorted(domain.regions)}, boundaries {sorted(domain.boundaries)} "
         f"({time.perf_counter() - start:.1f} s)"
     )
+    attach_periodic(case, domain)
     physics = registry.get(case.physics)
     physics.check(case, domain)
     check_names(

@@ -170,6 +170,7 @@ MAXIMAL_FILE_AND_CLOAK = """
 file = "m.msh"
 scale = 0.001
 max_cells = 1000000
+periodic = [["left", "right"]]
 [materials.background]
 k = 1.0
 [materials.object]

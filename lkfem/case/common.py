@@ -65,6 +65,15 @@ MESH = Table(
             default=3_000_000,
             minimum=1,
         ),
+        Key(
+            "periodic",
+            "pairs",
+            "periodic boundaries: in each pair `[source, image]` the boundary `image` is a "
+            "translate of `source` and the fields on it take the values on `source` (e.g. "
+            '`[["left", "right"], ["bottom", "top"]]`); the translation is found from the mesh '
+            "and checked; both must be flat; needs a physics that supports them",
+            default=[],
+        ),
     ),
     notes="The generators, their parameters and the names of their regions and boundaries "
     "are listed in docs/geometries.md (and by `lkfem generators`); `lkfem mesh NAME --param "

@@ -51,6 +51,18 @@ KINDS: dict[str, tuple[dict[str, Any], str]] = {
     "times": ({"type": "array", "items": {"type": "number"}}, "a list of times"),
     "names": ({"type": "array", "items": {"type": "string"}}, "a list of region names"),
     "strings": ({"type": "array", "items": {"type": "string"}}, "a list of strings"),
+    "pairs": (
+        {
+            "type": "array",
+            "items": {
+                "type": "array",
+                "minItems": 2,
+                "maxItems": 2,
+                "items": {"type": "string"},
+            },
+        },
+        'a list of pairs of names [["left", "right"], …]',
+    ),
     "point": (
         {"type": "array", "minItems": 1, "maxItems": 3, "items": {"type": "number"}},
         "a point [x, y, z] ([x, y] on a 2D mesh, [x] on a 1D mesh)",
@@ -82,6 +94,7 @@ _TYPE_WORDS = {
     "times": "list of numbers",
     "names": "list of strings",
     "strings": "list of strings",
+    "pairs": "list of [name, name]",
     "point": "[x, y, z]",
     "option": "string, number or bool",
     "by_region": "table of numbers",

@@ -110,6 +110,8 @@ def parse_case(
     initial = r.table(data, "initial")
     r.keys(initial, "initial", INITIAL.names())
     chosen = registry.select(model, data)
+    if mesh.periodic and not chosen.periodic:
+        r.fail("mesh.periodic", f"the {chosen.name} physics does not take periodic boundaries yet")
     sections: dict[str, Any] = {}
     settings = chosen.parse(r, data, model, materials=materials, constants=constants)
     if chosen.section is not None:
@@ -117,6 +119,10 @@ def parse_case(
     for study in studies.STUDIES.values():
         if study.section in data:
             sections[study.section] = study.parse(r, data, materials=materials, time=time)
+    boundaries = parse_boundaries(r, r.table(data, "boundaries"))
+    for pair in mesh.periodic:
+        for name in set(pair) & set(boundaries):
+            r.fail(f"boundaries.{name}", f"'{name}' is periodic ([mesh] periodic): no condition")
     q0 = initial.get("q")  # None, "fourier" or a list (the schema's "vector")
     return Case(
         source=source,
@@ -126,7 +132,7 @@ def parse_case(
         physics=chosen.name,
         heat_source=r.read(physics, "physics", top["physics"]["source"]),
         materials=materials,
-        boundaries=parse_boundaries(r, r.table(data, "boundaries")),
+        boundaries=boundaries,
         constants=constants,
         initial_T=r.read(initial, "initial", INITIAL["T"]),
         initial_q=q0,

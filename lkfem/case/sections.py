@@ -43,6 +43,7 @@ def parse_mesh(r: Reader, table: Mapping[str, Any], base: Path) -> MeshSpec:
     r.keys(table, "mesh", MESH.names())
     scale = r.read(table, "mesh", MESH["scale"]) if "scale" in table else None
     max_cells = r.read(table, "mesh", MESH["max_cells"]) if "max_cells" in table else None
+    periodic = tuple((str(a), str(b)) for a, b in r.read(table, "mesh", MESH["periodic"]))
     if ("generator" in table) == ("file" in table):
         r.fail("mesh", "give exactly one of 'generator' (with 'parameters') or 'file'")
     if "file" in table:
@@ -55,14 +56,20 @@ def parse_mesh(r: Reader, table: Mapping[str, Any], base: Path) -> MeshSpec:
         problem = format_problem(path)
         if problem:
             r.fail("mesh.file", problem)
-        return MeshSpec(file=path, scale=scale, max_cells=max_cells)
+        return MeshSpec(file=path, scale=scale, max_cells=max_cells, periodic=periodic)
     name = r.string(table, "mesh", "generator")
     params = dict(r.table(table, "parameters", prefix="mesh"))
     problem = generators.check(name, params)
     if problem:
         key, message = problem
         r.fail(f"mesh.{key}" if key else "mesh.generator", message)
-    return MeshSpec(generator=name, parameters=params, scale=scale, max_cells=max_cells)
+    return MeshSpec(
+        generator=name,
+        parameters=params,
+        scale=scale,
+        max_cells=max_cells,
+        periodic=periodic,
+    )
 
 
 def parse_materials(r: Reader, table: Mapping[str, Any]) -> dict[str, Material]:

@@ -24,13 +24,15 @@ SECTIONS: set[str] = set()
 class MeshSpec:
     """Where the mesh comes from: a generator with parameters, or a file; ``scale`` multiplies
     the coordinates (None: 1, with a warning for a part that looks drawn in mm), ``max_cells``
-    bounds the cells (None: the default limit)."""
+    bounds the cells (None: the default limit); ``periodic`` lists the periodic pairs
+    ``(source, image)`` of named boundaries."""
 
     generator: str | None = None
     parameters: Mapping[str, Any] = field(default_factory=dict)
     file: Path | None = None
     scale: float | None = None
     max_cells: int | None = None
+    periodic: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(slots=True, kw_only=True, frozen=True)

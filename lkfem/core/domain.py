@@ -28,6 +28,8 @@ class Domain:
         facet_tags: tags of the named boundary and interface facets.
         regions: region name -> cell tag.
         boundaries: boundary or interface name -> facet tag.
+        periodic: the periodic pairs (:class:`lkfem.core.periodic.Periodicity`) of the case's
+            ``[mesh] periodic``, checked against this mesh; empty for none.
     """
 
     mesh: dmesh.Mesh
@@ -35,6 +37,7 @@ class Domain:
     facet_tags: dmesh.MeshTags
     regions: dict[str, int]
     boundaries: dict[str, int]
+    periodic: list[Any] = field(default_factory=list)
     _measures: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property

@@ -6,11 +6,12 @@ from mpi4py import MPI
 
 from lkfem.case.spec import Case
 from lkfem.core.domain import Domain
-from lkfem.errors import MeshError
+from lkfem.core.periodic import PeriodicMismatch, match_pairs
+from lkfem.errors import CaseError, MeshError
 from lkfem.mesh import generators
 from lkfem.mesh.importer import read_mesh
 
-__all__ = ["load_domain"]
+__all__ = ["load_domain", "attach_periodic"]
 
 
 def load_domain(case: Case, comm: MPI.Comm) -> Domain:
@@ -35,3 +36,15 @@ def load_domain(case: Case, comm: MPI.Comm) -> Domain:
         if str(exc).startswith(case.source):
             raise
         raise MeshError(f"{case.source}: [mesh.parameters]: {exc}") from None
+
+
+def attach_periodic(case: Case, domain: Domain) -> None:
+    """Match the case's periodic pairs on the mesh (``domain.periodic``); two boundaries that
+    are not translates of each other are a :class:`CaseError` on ``mesh.periodic`` (the same on
+    every rank: the check sees every rank's nodes)."""
+    if not case.mesh.periodic:
+        return
+    try:
+        domain.periodic = match_pairs(domain, case.mesh.periodic)
+    except PeriodicMismatch as exc:
+        raise CaseError(case.source, "mesh.periodic", str(exc)) from None

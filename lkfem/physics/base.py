@@ -124,6 +124,9 @@ class Physics(Protocol):
     #: the declaration of that section (:class:`~lkfem.case.keys.Table`): its keys, kinds,
     #: defaults, units and ranges, from which the case schema and docs/case-files.md come
     schema: Table | None = None
+    #: whether its models take periodic boundaries (``[mesh] periodic``: the pairs are on
+    #: ``domain.periodic``); a case with them and a physics without is refused
+    periodic: bool = False
 
     def parse(
         self,

@@ -113,7 +113,7 @@ class NewtonSolver:
         self.J = fem.form(ufl.derivative(F, u) if J is None else J)
         V = u.function_space
         self.b = _compat.create_vector(V)
-        self.A = fem_petsc.create_matrix(self.J)
+        self.A = self._new_matrix()
         self.x = _compat.create_vector(V)
         linear_defaults = direct_solver_options() if linear is None else dict(linear)
         defaults = _newton_defaults()
@@ -137,6 +137,14 @@ class NewtonSolver:
         # The options stay in PETSc's database (under this solver's unique prefix) until
         # destroy(): field-split sub-solvers read theirs only when first set up.
         self.snes.setFromOptions()
+
+    def _new_matrix(self) -> PETSc.Mat:
+        return fem_petsc.create_matrix(self.J)
+
+    def _accept(self) -> None:
+        """Move the converged iterate into ``u``."""
+        self.x.copy(self.u.x.petsc_vec)
+        self.u.x.scatter_forward()
 
     def _residual(self, snes: PETSc.SNES, x: PETSc.Vec, b: PETSc.Vec) -> None:
         x.ghostUpdate(addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
@@ -179,8 +187,7 @@ class NewtonSolver:
         )
         self.last = info
         if info.reason > 0:
-            self.x.copy(self.u.x.petsc_vec)
-            self.u.x.scatter_forward()
+            self._accept()
             return info
         self.u.x.array[:] = start
         if raise_on_failure:

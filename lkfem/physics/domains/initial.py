@@ -116,6 +116,7 @@ def set_initial(problem: DomainsProblem, state: InitialState, T0: float | str = 
         problem.update_conditions()
         fem_petsc.set_bc(u.x.petsc_vec, problem.bcs)
         u.x.scatter_forward()
+    problem.make_periodic(u)
     problem.u_n.x.array[:] = u.x.array
 
 

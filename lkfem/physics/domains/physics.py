@@ -222,6 +222,7 @@ class DomainsPhysics(Physics):
     name = "domains"
     section = "domains"
     schema = SCHEMA
+    periodic = True
 
     def parse(
         self,
@@ -244,6 +245,12 @@ class DomainsPhysics(Physics):
                     f"no boundary named '{name}' "
                     f"(boundaries: {', '.join(sorted(domain.boundaries))})",
                 )
+        if settings.variant == "conserved" and domain.periodic:
+            raise CaseError(
+                case.source,
+                "mesh.periodic",
+                "the conserved variant of [domains] does not take periodic boundaries yet",
+            )
         if settings.variant == "conserved":
             exterior = set(domain.exterior_boundaries())
             if exterior and exterior <= set(settings.fixed):

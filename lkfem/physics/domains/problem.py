@@ -39,6 +39,7 @@ from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
 from lkfem.errors import CaseError
 from lkfem.solvers.newton import NewtonInfo, NewtonSolver
+from lkfem.solvers.periodic import PeriodicNewtonSolver, periodic_constraint
 
 __all__ = ["DomainsProblem", "positive_part", "negative_part"]
 
@@ -109,23 +110,33 @@ class DomainsProblem:
             eq = basix.ufl.element("Lagrange", cell, degree + 1, shape=(gdim,))
             es = basix.ufl.element("Lagrange", cell, degree)
             self.W = fem.functionspace(mesh, basix.ufl.mixed_element([eq, es]))
-        self.u = fem.Function(self.W, name="u")
-        self.u_n = fem.Function(self.W)
         if variant == "relax":
             self.V_q = self.W
             n = self.W.dofmap.index_map.size_local + self.W.dofmap.index_map.num_ghosts
             self.q_dofs = np.arange(n * gdim, dtype=np.int32)
             self.V_s, self.s_dofs = None, np.zeros(0, dtype=np.int32)
-            self.q, self.q_n = self.u, self.u_n
-            s = s_n = None
         else:
             self.V_q, self.q_dofs = _compat.collapse(self.W.sub(0))
             self.V_s, self.s_dofs = _compat.collapse(self.W.sub(1))
-            self.q, s = ufl.split(self.u)
-            self.q_n, s_n = ufl.split(self.u_n)
         self.t = fem.Constant(mesh, PETSc.ScalarType(0.0))
         self.dt = fem.Constant(mesh, PETSc.ScalarType(1.0))
         self.names = spatial_names(domain, constants, t=self.t)
+        self.bcs = self._dirichlet(dict(bcs or {}), dict(fixed or {}))
+        # periodic pairs of the mesh: u lives on the constraint's space (W's dofs first)
+        self.constraint = (
+            periodic_constraint(self.W, domain, domain.periodic, self.bcs)
+            if domain.periodic
+            else None
+        )
+        U = self.W if self.constraint is None else self.constraint.function_space
+        self.u = fem.Function(U, name="u")
+        self.u_n = fem.Function(U)
+        if variant == "relax":
+            self.q, self.q_n = self.u, self.u_n
+            s = s_n = None
+        else:
+            self.q, s = ufl.split(self.u)
+            self.q_n, s_n = ufl.split(self.u_n)
         zero = fem.Constant(mesh, PETSc.ScalarType(0.0))
         if variant == "coupled":
             self.T_now, self.T_lag = s, s_n
@@ -138,7 +149,6 @@ class DomainsProblem:
         self.T_var = ufl.variable(self.T_now)
         self.co_now = self._coefficients(self.T_var)
         self.co_lag = self._coefficients(self.T_lag)
-        self.bcs = self._dirichlet(dict(bcs or {}), dict(fixed or {}))
         self.F = self._residual()
         self.petsc_options = dict(petsc_options or {})
         self._solver: NewtonSolver | None = None
@@ -201,6 +211,13 @@ class DomainsProblem:
             return fem.dirichletbc(g, dofs)
         dofs = fem.locate_dofs_topological((sub, V), tdim - 1, facets)
         return fem.dirichletbc(g, dofs, sub)
+
+    def make_periodic(self, f: fem.Function) -> None:
+        """Give ``f`` (on the space of u) the values the periodic pairs ask for (a no-op
+        without pairs)."""
+        if self.constraint is not None:
+            self.constraint.homogenize(f)
+            self.constraint.backsubstitution(f)
 
     def update_conditions(self) -> None:
         """The fixed values at the current t."""
@@ -286,7 +303,12 @@ class DomainsProblem:
         if self._solver is None:
             options = dict(self.petsc_options)
             options.pop("linear_solver", None)
-            self._solver = NewtonSolver(self.F, self.u, self.bcs, options, name="domains")
+            if self.constraint is None:
+                self._solver = NewtonSolver(self.F, self.u, self.bcs, options, name="domains")
+            else:
+                self._solver = PeriodicNewtonSolver(
+                    self.F, self.u, self.bcs, self.constraint, options, name="domains"
+                )
         return self._solver
 
     def step(self, t: float, dt: float) -> NewtonInfo:

@@ -97,6 +97,7 @@ class FourierPhysics(Physics):
 
     name = "fourier"
     section = None
+    periodic = True
 
     def parse(
         self,

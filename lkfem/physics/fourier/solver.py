@@ -32,6 +32,7 @@ from lkfem.core.materials import LandauCoefficients, Material
 from lkfem.core.names import check_names
 from lkfem.errors import CaseError
 from lkfem.solvers.linear import LinearSolver, SolveInfo
+from lkfem.solvers.periodic import constrained_function, periodic_constraint, solve_linear
 
 __all__ = ["SteadyFourierResult", "solve_steady_fourier", "conductivity"]
 
@@ -96,6 +97,42 @@ def _isotropic(K: Any) -> Any:
     return ufl.tr(K) / ufl.shape(K)[0] if ufl.shape(K) else K
 
 
+def _solve(a: Any, L: Any, bcs: list[fem.DirichletBC], Th: fem.Function, options: Any) -> SolveInfo:
+    a_form, L_form = fem.form(a), fem.form(L)
+    A = fem_petsc.assemble_matrix(a_form, bcs=bcs)
+    A.assemble()
+    b = fem_petsc.assemble_vector(L_form)
+    fem_petsc.apply_lifting(b, [a_form], bcs=[bcs])
+    b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+    fem_petsc.set_bc(b, bcs)
+    solver = LinearSolver(A, options, name="fourier")
+    try:
+        info = solver.solve(b, Th.x.petsc_vec)
+    finally:
+        solver.destroy()
+        A.destroy()
+        b.destroy()
+    Th.x.scatter_forward()
+    return info
+
+
+def _solve_periodic(
+    domain: Domain,
+    V: fem.FunctionSpace,
+    a: Any,
+    L: Any,
+    bcs: list[fem.DirichletBC],
+    Th: fem.Function,
+    options: Any,
+) -> SolveInfo:
+    """The solve with the mesh's periodic pairs (dolfinx_mpc), T then copied onto ``V``."""
+    mpc = periodic_constraint(V, domain, domain.periodic, bcs)
+    constrained = constrained_function(mpc)
+    info = solve_linear(a, L, constrained, bcs, mpc, options, name="fourier")
+    Th.interpolate(constrained)
+    return info
+
+
 def solve_steady_fourier(
     domain: Domain,
     materials: Mapping[str, Material],
@@ -113,7 +150,8 @@ def solve_steady_fourier(
         domain: mesh with named regions and boundaries.
         materials: a :class:`Material` for every region name (k a number, an expression of
             x, y, z, r, rho, or a 3×3 tensor).
-        bcs: a condition for any named exterior boundary; the others are adiabatic.
+        bcs: a condition for any named exterior boundary; the others are adiabatic, or
+            periodic where ``domain.periodic`` pairs them.
         source: volumetric heat source Q (W/m^3), a number or an expression.
         degree: polynomial degree of T.
         constants: named numbers usable in expressions.
@@ -179,24 +217,12 @@ def solve_steady_fourier(
             "boundary (with only heat fluxes the temperature is not determined)",
         )
 
-    a_form, L_form = fem.form(a), fem.form(L)
     bc_list = [bc for _, _, bc in dirichlet]
-    A = fem_petsc.assemble_matrix(a_form, bcs=bc_list)
-    A.assemble()
-    b = fem_petsc.assemble_vector(L_form)
-    fem_petsc.apply_lifting(b, [a_form], bcs=[bc_list])
-    b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-    fem_petsc.set_bc(b, bc_list)
-
     Th = fem.Function(V, name="T")
-    solver = LinearSolver(A, solver_options, name="fourier")
-    try:
-        info = solver.solve(b, Th.x.petsc_vec)
-    finally:
-        solver.destroy()
-        A.destroy()
-        b.destroy()
-    Th.x.scatter_forward()
+    if domain.periodic:
+        info = _solve_periodic(domain, V, a, L, bc_list, Th, solver_options)
+    else:
+        info = _solve(a, L, bc_list, Th, solver_options)
 
     gdim = mesh.geometry.dim
     q = interpolate_by_group(

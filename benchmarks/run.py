@@ -1,8 +1,9 @@
 """lkfem's solver benchmark: one command, a JSON file and a Markdown table.
 
-    python3 benchmarks/run.py --size quick --out results/bench            # a couple of minutes
-    mpirun -n 2 python3 benchmarks/run.py --size full --out results/bench
-    mpirun -n 2 python3 benchmarks/run.py --size quick --gk 34 --out big  # ≥ 1 M unknowns
+    python3 benchmarks/run.py --size quick --out results/bench   # a few minutes, 1 and 2 ranks
+    python3 benchmarks/run.py --size full --out results/bench    # ≥ 500 k unknowns on 1 and 2
+    python3 benchmarks/run.py --size quick --ranks 1             # without the 2-rank part
+    mpirun -n 2 python3 benchmarks/run.py --size quick --gk 34 --ranks 1 --out big  # ≥ 1 M
     python3 benchmarks/run.py --markdown results/bench/benchmark.json    # the tables again
     python3 benchmarks/run.py --markdown results/bench/benchmark.json --readme README.md
 
@@ -17,6 +18,12 @@ Parts (see docs/performance.md for what the figures mean):
   assemblies and factorisations per step.
 - ``robustness``: Krylov iterations of the iterative solver over conductivity contrast, ℓ and
   Γ/Δt, steady and one transient step, Taylor–Hood and primal.
+- ``parallel``: the steady GK and the Fourier problem at one larger size on 1 rank (in this
+  process) and on ``--ranks`` ranks (this script again under ``mpirun -n R --part parallel``,
+  launched by this script; benchmarks/bench_scaling.py): parallel efficiency t₁ / (R t_R).
+  Run by hand, the two halves are
+      python3 benchmarks/run.py --part parallel --size full --out DIR/ranks-1
+      mpirun -n 2 python3 benchmarks/run.py --part parallel --size full --out DIR/ranks-2
 """
 
 from __future__ import annotations
@@ -34,12 +41,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_cases as cases  # noqa: E402  (next to this script)
 import bench_report as report  # noqa: E402
+import bench_scaling as scaling  # noqa: E402
 
 SIZES = {
     # 3D steady GK cube divisions; Fourier cube; transient steps; robustness 2D mesh and values
     "tiny": {
         "gk": [2, 3],
         "fourier": 8,
+        "parallel": {"gk": 3, "fourier": 8, "repeat": 1},
         "steps": 3,
         "transient_n": 4,
         "robust_n": 4,
@@ -48,8 +57,9 @@ SIZES = {
         "ratio": [1e3],
     },
     "quick": {
-        "gk": [8, 12, 16],
+        "gk": [6, 8, 12, 16],
         "fourier": 40,
+        "parallel": {"gk": 16, "fourier": 60, "repeat": 1},  # 113 k and 227 k unknowns
         "steps": 10,
         "transient_n": 48,
         "robust_n": 16,
@@ -58,8 +68,9 @@ SIZES = {
         "ratio": [1e-3, 1.0, 1e3],
     },
     "full": {
-        "gk": [8, 16, 24],
+        "gk": [8, 12, 16, 20, 24],
         "fourier": 64,
+        "parallel": {"gk": 27, "fourier": 100, "repeat": 2},  # 521 k and 1.03 M unknowns
         "steps": 20,
         "transient_n": 128,
         "robust_n": 32,
@@ -102,8 +113,29 @@ def main(argv: list[str] | None = None) -> int:
         help="with --markdown: put the tables into FILE between its benchmark markers",
     )
     parser.add_argument("--gk", type=int, nargs="+", help="cube divisions of the steady GK part")
+    parser.add_argument(
+        "--ranks",
+        type=int,
+        default=2,
+        help="ranks of the parallel part, launched with mpirun (1: leave that part out)",
+    )
+    parser.add_argument(
+        "--part",
+        choices=("all", "parallel"),
+        default="all",
+        help="parallel: only the parallel part's cases, on this run's ranks (parallel.json)",
+    )
     args = parser.parse_args(argv)
     comm = MPI.COMM_WORLD
+    if args.part == "parallel":
+        p = SIZES[args.size]["parallel"]
+        cases.start_logging()
+        cases.warm_up(comm)
+        part = scaling.parallel_cases(p["gk"], p["fourier"], p["repeat"], comm)
+        if comm.rank == 0:
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+            (Path(args.out) / "parallel.json").write_text(json.dumps(part, indent=2) + "\n")
+        return 0
     if args.markdown:
         if comm.rank == 0:
             result = json.loads(Path(args.markdown).read_text())
@@ -115,6 +147,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     start = time.perf_counter()
     result = run(args.size, comm, args.gk)
+    if args.ranks > 1 and comm.size == 1:
+        p = SIZES[args.size]["parallel"]
+        one = scaling.parallel_cases(p["gk"], p["fourier"], p["repeat"], comm)
+        out = Path(args.out) / f"ranks-{args.ranks}"
+        many = scaling.launch(args.ranks, args.size, out, [])
+        result["parallel"] = scaling.efficiency(one, many)
     result["total_s"] = time.perf_counter() - start
     if comm.rank == 0:
         out = Path(args.out)

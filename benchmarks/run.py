@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         "--part",
         choices=("all", "parallel"),
         default="all",
-        help="parallel: only the parallel part's cases, on this run's ranks (parallel.json)",
+        help="parallel: only the parallel part (parallel.json; on 1 rank with --ranks R > 1 it "
+        "also launches the R-rank half and reports the efficiency)",
     )
     args = parser.parse_args(argv)
     comm = MPI.COMM_WORLD
@@ -131,10 +132,17 @@ def main(argv: list[str] | None = None) -> int:
         p = SIZES[args.size]["parallel"]
         cases.start_logging()
         cases.warm_up(comm)
-        part = scaling.parallel_cases(p["gk"], p["fourier"], p["repeat"], comm)
+        part = one = scaling.parallel_cases(p["gk"], p["fourier"], p["repeat"], comm)
+        out = Path(args.out)
+        if comm.size == 1 and args.ranks > 1:  # and the same on R ranks: the efficiency
+            many = scaling.launch(args.ranks, args.size, out / f"ranks-{args.ranks}", [])
+            part = {"size": args.size, "ranks": 1, "dolfinx": cases.dolfinx_version()}
+            part["parallel"] = scaling.efficiency(one, many)
         if comm.rank == 0:
-            Path(args.out).mkdir(parents=True, exist_ok=True)
-            (Path(args.out) / "parallel.json").write_text(json.dumps(part, indent=2) + "\n")
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "parallel.json").write_text(json.dumps(part, indent=2) + "\n")
+            if "parallel" in part:
+                print(report.markdown(part))
         return 0
     if args.markdown:
         if comm.rank == 0:

@@ -116,3 +116,26 @@ def test_parallel_efficiency_and_fits():
 
     c, p = bench_report.fit([1e3, 1e4, 1e5, 1e6], [2e-3 * n**1.1 for n in (1e3, 1e4, 1e5, 1e6)])
     assert (c, p) == (pytest.approx(2e-3), pytest.approx(1.1))
+
+
+@pytest.mark.serial
+def test_large_case_is_valid_and_sized_by_h(tmp_path):
+    """benchmarks/slurm/large_gk.toml (the Slurm script's case) at a coarse h: valid, and its
+    size follows h³ as its table says."""
+    from lkfem.case.load import load_case
+    from lkfem.run import validate_case
+
+    text = (BENCHMARKS / "slurm" / "large_gk.toml").read_text()
+    sizes = {}
+    for h in (0.25, 0.2):
+        coarse = text.replace("h = 0.02 ", f"h = {h} ").replace(
+            "h_interface = 0.02", f"h_interface = {h}"
+        )
+        assert coarse != text
+        (tmp_path / f"{h}.toml").write_text(coarse)
+        report = validate_case(load_case(tmp_path / f"{h}.toml"))
+        assert report["physics"] == "lk" and report["solve"].startswith("a transient")
+        sizes[h] = report["unknowns"] / report["cells"], report["cells"]
+    assert 3.5 < sizes[0.2][0] < 6.0  # about 4.2 Taylor–Hood unknowns per cell
+    assert 1.3 < sizes[0.2][1] / sizes[0.25][1] < 2.8  # (0.25/0.2)³ ≈ 1.95
+    assert "--max-wall" in (BENCHMARKS / "slurm" / "lkfem_large.sbatch").read_text()

@@ -187,8 +187,13 @@ def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
     """All tables (the robustness matrix only with ``robustness``), with a line saying where
     they come from."""
     parts = [
-        f"Benchmark size `{result['size']}` on {result['ranks']} rank(s), dolfinx "
-        f"{result['dolfinx']}, {result.get('total_s', 0.0):.0f} s in all."
+        f"Benchmark size `{result['size']}` on {result['ranks']} rank(s)"
+        + (
+            f" (the parallel part also on {result['parallel']['ranks']})"
+            if "parallel" in result
+            else ""
+        )
+        + f", dolfinx {result['dolfinx']}, {result.get('total_s', 0.0):.0f} s in all."
     ]
     if "steady_gk" in result:
         parts += [

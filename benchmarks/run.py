@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -81,6 +82,17 @@ SIZES = {
 }
 
 
+def _processor() -> str:
+    """The CPU's model name (Linux), for the record."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
 def run(size: str, comm: MPI.Comm, gk: list[int] | None = None) -> dict:
     """All parts at ``size`` (``gk``: other cube divisions for the steady GK part); the same
     dictionary on every rank."""
@@ -92,6 +104,7 @@ def run(size: str, comm: MPI.Comm, gk: list[int] | None = None) -> dict:
         "ranks": comm.size,
         "python": platform.python_version(),
         "dolfinx": cases.dolfinx_version(),
+        "machine": {"cpus": os.cpu_count(), "processor": _processor()},
         "steady_gk": [cases.steady_gk(n, comm) for n in s["gk"]],
         "fourier": cases.fourier_against_hand_written(s["fourier"], comm),
         "transient": cases.transient_steps(s["transient_n"], s["steps"], comm),

@@ -25,6 +25,7 @@ def test_tiny_benchmark(tmp_path, capsys):
     assert run.main(["--size", "tiny", "--ranks", "1", "--out", str(tmp_path)]) == 0
     result = json.loads((tmp_path / "benchmark.json").read_text())
     assert (result["size"], result["ranks"]) == ("tiny", 1)
+    assert result["machine"]["cpus"] >= 1
 
     steady = result["steady_gk"]
     assert [r["n"] for r in steady] == run.SIZES["tiny"]["gk"]

@@ -22,7 +22,7 @@ Parts (see docs/performance.md for what the figures mean):
   process) and on ``--ranks`` ranks (this script again under ``mpirun -n R --part parallel``,
   launched by this script; benchmarks/bench_scaling.py): parallel efficiency t₁ / (R t_R).
   Run by hand, the two halves are
-      python3 benchmarks/run.py --part parallel --size full --out DIR/ranks-1
+      python3 benchmarks/run.py --part parallel --size full --ranks 1 --out DIR/ranks-1
       mpirun -n 2 python3 benchmarks/run.py --part parallel --size full --out DIR/ranks-2
 """
 

@@ -52,43 +52,106 @@ def steady_table(result: dict[str, Any]) -> str:
     return _table(header, rows)
 
 
+def fit(unknowns: list[float], values: list[float]) -> tuple[float, float]:
+    """(c, p) of the power law value = c N^p, least squares in log-log."""
+    p, log_c = np.polyfit(np.log(unknowns), np.log(np.maximum(values, 1e-12)), 1)
+    return float(np.exp(log_c)), float(p)
+
+
+def fits(result: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """Power laws c N^p of the steady GK part's set-up, assembly, PC set-up + solve, the whole
+    solve (s) and the memory (bytes), over its sizes."""
+    rows = result["steady_gk"]
+    n = [r["unknowns"] for r in rows]
+    t = {key: [r["time_s"][key] for r in rows] for key in ("setup", "assembly", "total_solve")}
+    t["solve"] = [r["time_s"]["pc_setup"] + r["time_s"]["solve"] for r in rows]
+    out = {key: fit(n, values) for key, values in t.items()}
+    out["memory"] = fit(n, [r["bytes_per_unknown"] * r["unknowns"] for r in rows])
+    return out
+
+
 def growth(result: dict[str, Any]) -> str:
-    """How the steady GK cost grows: the exponent p of time ∝ unknowns^p (least squares in
-    log-log) for set-up, assembly and the whole solve, and Krylov growth per refinement."""
+    """How the steady GK cost grows: the exponent p of cost ∝ unknowns^p (least squares in
+    log-log) for set-up, assembly, PC set-up + solve, the whole solve and memory, and the
+    Krylov growth per refinement."""
     rows = result["steady_gk"]
     if len(rows) < 2:
         return "(one size: no growth rate)"
-    n = np.log([r["unknowns"] for r in rows])
-
-    def exponent(key: str) -> str:
-        t = [max(r["time_s"][key], 1e-9) for r in rows]
-        return f"{np.polyfit(n, np.log(t), 1)[0]:.2f}"
-
+    f = fits(result)
     krylov = [r["krylov_iterations"] for r in rows]
     steps = ", ".join(
         f"{100 * (b / a - 1):+.0f} %" for a, b in zip(krylov[:-1], krylov[1:], strict=True)
     )
     return (
         f"Growth with the unknowns N (fitted over {len(rows)} sizes): set-up ∝ "
-        f"N^{exponent('setup')}, assembly ∝ N^{exponent('assembly')}, the whole solve ∝ "
-        f"N^{exponent('total_solve')}; Krylov iterations per refinement: {steps}."
+        f"N^{f['setup'][1]:.2f}, assembly ∝ N^{f['assembly'][1]:.2f}, PC set-up + solve ∝ "
+        f"N^{f['solve'][1]:.2f}, the whole solve ∝ N^{f['total_solve'][1]:.2f}, memory ∝ "
+        f"N^{f['memory'][1]:.2f}; Krylov iterations per refinement: {steps}."
     )
 
 
 def fourier_table(result: dict[str, Any]) -> str:
     f = result["fourier"]
     return _table(
-        ["unknowns", "lkfem s", "hand-written s", "ratio", "CG its (lkfem/hand)"],
+        [
+            "unknowns",
+            "lkfem s",
+            "hand-written s",
+            "ratio",
+            "q, k on first use s",
+            "CG its (lkfem/hand)",
+        ],
         [
             [
                 f["unknowns"],
                 f"{f['lkfem_s']:.2f}",
                 f"{f['hand_written_s']:.2f}",
                 f"{f['ratio']:.2f}",
+                f"{f.get('fields_s', 0.0):.2f}",
                 f"{f['krylov_lkfem']}/{f['krylov_hand_written']}",
             ]
         ],
     )
+
+
+def parallel_table(result: dict[str, Any]) -> str:
+    """1 rank against R: times and parallel efficiency t₁ / (R t_R)."""
+    e = result["parallel"]
+    R = e["ranks"]
+    one, many = e["one"], e["many"]
+    rows = []
+    for label, key in (
+        ("GK mesh", "mesh"),
+        ("GK set-up", "setup"),
+        ("GK assembly", "assembly"),
+        ("GK PC set-up + solve", None),
+        ("GK whole run", "total"),
+    ):
+        if key is None:
+            t1 = one["steady_gk"]["time_s"]["pc_setup"] + one["steady_gk"]["time_s"]["solve"]
+            tR = many["steady_gk"]["time_s"]["pc_setup"] + many["steady_gk"]["time_s"]["solve"]
+        else:
+            t1, tR = one["steady_gk"]["time_s"][key], many["steady_gk"]["time_s"][key]
+        eff = f"{100 * t1 / (R * tR):.0f} %" if tR > 0 else "–"
+        rows.append([label, one["steady_gk"]["unknowns"], f"{t1:.2f}", f"{tR:.2f}", eff])
+    for label, key in (("Fourier, lkfem", "lkfem_s"), ("Fourier, hand-written", "hand_written_s")):
+        t1, tR = one["fourier"][key], many["fourier"][key]
+        rows.append(
+            [
+                label,
+                one["fourier"]["unknowns"],
+                f"{t1:.2f}",
+                f"{tR:.2f}",
+                f"{100 * t1 / (R * tR):.0f} %",
+            ]
+        )
+    spread = e["gk_spread_s"]
+    note = (
+        f"GK whole runs (s), 1 rank: {', '.join(f'{t:.1f}' for t in spread['1'])}; "
+        f"{R} ranks: {', '.join(f'{t:.1f}' for t in spread[str(R)])} (the best is in the table)."
+    )
+    table = _table(["case", "unknowns", "1 rank s", f"{R} ranks s", "efficiency"], rows)
+    return f"{table}\n\n{note}"
 
 
 def transient_table(result: dict[str, Any]) -> str:
@@ -124,18 +187,32 @@ def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
     """All tables (the robustness matrix only with ``robustness``), with a line saying where
     they come from."""
     parts = [
-        f"Benchmark size `{result['size']}` on {result['ranks']} rank(s), dolfinx "
-        f"{result['dolfinx']}, {result.get('total_s', 0.0):.0f} s in all.",
-        "Steady 3D Guyer–Krumhansl (Taylor–Hood, block-preconditioned FGMRES); "
-        "× P1+AMG is the time per unknown over P1 Poisson + CG/BoomerAMG on the same mesh.",
-        steady_table(result),
-        growth(result),
-        "Fourier path against a hand-written dolfinx P1 solver (CG + BoomerAMG):",
-        fourier_table(result),
-        "Backward-Euler steps of a linear Cattaneo problem (primal, direct LU):",
-        transient_table(result),
+        f"Benchmark size `{result['size']}` on {result['ranks']} rank(s)"
+        + (
+            f" (the parallel part also on {result['parallel']['ranks']})"
+            if "parallel" in result
+            else ""
+        )
+        + f", dolfinx {result['dolfinx']}, {result.get('total_s', 0.0):.0f} s in all."
     ]
-    if robustness:
+    if "steady_gk" in result:
+        parts += [
+            "Steady 3D Guyer–Krumhansl (Taylor–Hood, block-preconditioned FGMRES); "
+            "× P1+AMG is the time per unknown over P1 Poisson + CG/BoomerAMG on the same mesh.",
+            steady_table(result),
+            growth(result),
+            "Fourier path against a hand-written dolfinx P1 solver (CG + BoomerAMG):",
+            fourier_table(result),
+            "Backward-Euler steps of a linear Cattaneo problem (primal, direct LU):",
+            transient_table(result),
+        ]
+    if "parallel" in result:
+        parts += [
+            f"1 rank against {result['parallel']['ranks']} (parallel efficiency t₁ / (R t_R), "
+            "best of the repeats; the same machine, shared):",
+            parallel_table(result),
+        ]
+    if robustness and "robustness" in result:
         parts += [
             "Robustness: Krylov iterations of the iterative solver on two regions (k = 1 and "
             "k = contrast):",

@@ -1,8 +1,9 @@
 """lkfem's solver benchmark: one command, a JSON file and a Markdown table.
 
-    python3 benchmarks/run.py --size quick --out results/bench            # a couple of minutes
-    mpirun -n 2 python3 benchmarks/run.py --size full --out results/bench
-    mpirun -n 2 python3 benchmarks/run.py --size quick --gk 34 --out big  # ≥ 1 M unknowns
+    python3 benchmarks/run.py --size quick --out results/bench   # a few minutes, 1 and 2 ranks
+    python3 benchmarks/run.py --size full --out results/bench    # ≥ 500 k unknowns on 1 and 2
+    python3 benchmarks/run.py --size quick --ranks 1             # without the 2-rank part
+    mpirun -n 2 python3 benchmarks/run.py --size quick --gk 34 --ranks 1 --out big  # ≥ 1 M
     python3 benchmarks/run.py --markdown results/bench/benchmark.json    # the tables again
     python3 benchmarks/run.py --markdown results/bench/benchmark.json --readme README.md
 
@@ -17,12 +18,19 @@ Parts (see docs/performance.md for what the figures mean):
   assemblies and factorisations per step.
 - ``robustness``: Krylov iterations of the iterative solver over conductivity contrast, ℓ and
   Γ/Δt, steady and one transient step, Taylor–Hood and primal.
+- ``parallel``: the steady GK and the Fourier problem at one larger size on 1 rank (in this
+  process) and on ``--ranks`` ranks (this script again under ``mpirun -n R --part parallel``,
+  launched by this script; benchmarks/bench_scaling.py): parallel efficiency t₁ / (R t_R).
+  Run by hand, the two halves are
+      python3 benchmarks/run.py --part parallel --size full --ranks 1 --out DIR/ranks-1
+      mpirun -n 2 python3 benchmarks/run.py --part parallel --size full --out DIR/ranks-2
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
@@ -34,12 +42,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_cases as cases  # noqa: E402  (next to this script)
 import bench_report as report  # noqa: E402
+import bench_scaling as scaling  # noqa: E402
 
 SIZES = {
     # 3D steady GK cube divisions; Fourier cube; transient steps; robustness 2D mesh and values
     "tiny": {
         "gk": [2, 3],
         "fourier": 8,
+        "parallel": {"gk": 3, "fourier": 8, "repeat": 1},
         "steps": 3,
         "transient_n": 4,
         "robust_n": 4,
@@ -48,8 +58,9 @@ SIZES = {
         "ratio": [1e3],
     },
     "quick": {
-        "gk": [8, 12, 16],
+        "gk": [6, 8, 12, 16],
         "fourier": 40,
+        "parallel": {"gk": 16, "fourier": 60, "repeat": 1},  # 113 k and 227 k unknowns
         "steps": 10,
         "transient_n": 48,
         "robust_n": 16,
@@ -58,8 +69,9 @@ SIZES = {
         "ratio": [1e-3, 1.0, 1e3],
     },
     "full": {
-        "gk": [8, 16, 24],
+        "gk": [8, 12, 16, 20, 24],
         "fourier": 64,
+        "parallel": {"gk": 27, "fourier": 100, "repeat": 2},  # 521 k and 1.03 M unknowns
         "steps": 20,
         "transient_n": 128,
         "robust_n": 32,
@@ -68,6 +80,17 @@ SIZES = {
         "ratio": [1e-3, 1e-1, 1.0, 1e1, 1e3],
     },
 }
+
+
+def _processor() -> str:
+    """The CPU's model name (Linux), for the record."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
 
 
 def run(size: str, comm: MPI.Comm, gk: list[int] | None = None) -> dict:
@@ -81,6 +104,7 @@ def run(size: str, comm: MPI.Comm, gk: list[int] | None = None) -> dict:
         "ranks": comm.size,
         "python": platform.python_version(),
         "dolfinx": cases.dolfinx_version(),
+        "machine": {"cpus": os.cpu_count(), "processor": _processor()},
         "steady_gk": [cases.steady_gk(n, comm) for n in s["gk"]],
         "fourier": cases.fourier_against_hand_written(s["fourier"], comm),
         "transient": cases.transient_steps(s["transient_n"], s["steps"], comm),
@@ -102,8 +126,37 @@ def main(argv: list[str] | None = None) -> int:
         help="with --markdown: put the tables into FILE between its benchmark markers",
     )
     parser.add_argument("--gk", type=int, nargs="+", help="cube divisions of the steady GK part")
+    parser.add_argument(
+        "--ranks",
+        type=int,
+        default=2,
+        help="ranks of the parallel part, launched with mpirun (1: leave that part out)",
+    )
+    parser.add_argument(
+        "--part",
+        choices=("all", "parallel"),
+        default="all",
+        help="parallel: only the parallel part (parallel.json; on 1 rank with --ranks R > 1 it "
+        "also launches the R-rank half and reports the efficiency)",
+    )
     args = parser.parse_args(argv)
     comm = MPI.COMM_WORLD
+    if args.part == "parallel":
+        p = SIZES[args.size]["parallel"]
+        cases.start_logging()
+        cases.warm_up(comm)
+        part = one = scaling.parallel_cases(p["gk"], p["fourier"], p["repeat"], comm)
+        out = Path(args.out)
+        if comm.size == 1 and args.ranks > 1:  # and the same on R ranks: the efficiency
+            many = scaling.launch(args.ranks, args.size, out / f"ranks-{args.ranks}", [])
+            part = {"size": args.size, "ranks": 1, "dolfinx": cases.dolfinx_version()}
+            part["parallel"] = scaling.efficiency(one, many)
+        if comm.rank == 0:
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "parallel.json").write_text(json.dumps(part, indent=2) + "\n")
+            if "parallel" in part:
+                print(report.markdown(part))
+        return 0
     if args.markdown:
         if comm.rank == 0:
             result = json.loads(Path(args.markdown).read_text())
@@ -115,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     start = time.perf_counter()
     result = run(args.size, comm, args.gk)
+    if args.ranks > 1 and comm.size == 1:
+        p = SIZES[args.size]["parallel"]
+        one = scaling.parallel_cases(p["gk"], p["fourier"], p["repeat"], comm)
+        out = Path(args.out) / f"ranks-{args.ranks}"
+        many = scaling.launch(args.ranks, args.size, out, [])
+        result["parallel"] = scaling.efficiency(one, many)
     result["total_s"] = time.perf_counter() - start
     if comm.rank == 0:
         out = Path(args.out)

@@ -22,9 +22,10 @@ def _run_module():
 @pytest.mark.serial
 def test_tiny_benchmark(tmp_path, capsys):
     run = _run_module()
-    assert run.main(["--size", "tiny", "--out", str(tmp_path)]) == 0
+    assert run.main(["--size", "tiny", "--ranks", "1", "--out", str(tmp_path)]) == 0
     result = json.loads((tmp_path / "benchmark.json").read_text())
     assert (result["size"], result["ranks"]) == ("tiny", 1)
+    assert result["machine"]["cpus"] >= 1
 
     steady = result["steady_gk"]
     assert [r["n"] for r in steady] == run.SIZES["tiny"]["gk"]
@@ -53,6 +54,9 @@ def test_tiny_benchmark(tmp_path, capsys):
     assert fourier["max_difference"] < 1e-6  # the same problem, the same answer
     assert fourier["lkfem_s"] > 0 and fourier["hand_written_s"] > 0
     assert fourier["ratio"] == pytest.approx(fourier["lkfem_s"] / fourier["hand_written_s"])
+    assert fourier["fields_s"] > 0  # q and k, interpolated on first use
+    assert abs(fourier["balance_error"]) < 1e-6  # heat flows and ∫ Q dx from one vector
+    assert "parallel" not in result  # --ranks 1
 
     transient = result["transient"]
     assert transient["steps"] == run.SIZES["tiny"]["steps"]
@@ -85,3 +89,54 @@ def test_tiny_benchmark(tmp_path, capsys):
     text = readme.read_text()
     assert "old" not in text and text.endswith("end\n") and "| n | unknowns |" in text
     assert "Robustness" not in text  # the matrix is in docs/performance.md
+
+
+@pytest.mark.serial
+def test_parallel_efficiency_and_fits():
+    """The parallel part's efficiency is t₁ / (R t_R) per phase; the report's power law fits
+    c N^p exactly where the data are one."""
+    _run_module()
+    import bench_report
+    import bench_scaling
+
+    def part(ranks, scale):
+        times = {
+            k: scale * v for k, v in zip(bench_scaling.PHASES, [1, 2, 3, 4, 5, 12], strict=True)
+        }
+        times["total"] = scale * 15
+        gk = {"unknowns": 1000, "time_s": times, "all_totals_s": [scale * 15, scale * 16]}
+        fourier = {"unknowns": 500, "lkfem_s": scale * 2.0, "hand_written_s": scale * 1.8}
+        return {"ranks": ranks, "steady_gk": gk, "fourier": fourier}
+
+    e = bench_scaling.efficiency(part(1, 1.0), part(2, 0.625))  # 1.6× faster on 2 ranks
+    assert e["gk"]["total"] == pytest.approx(0.8)
+    assert e["gk"]["setup"] == pytest.approx(0.8)
+    assert e["fourier_lkfem"] == pytest.approx(0.8)
+    table = bench_report.parallel_table({"parallel": e})
+    assert "| GK whole run | 1000 | 15.00 | 9.38 | 80 % |" in table
+
+    c, p = bench_report.fit([1e3, 1e4, 1e5, 1e6], [2e-3 * n**1.1 for n in (1e3, 1e4, 1e5, 1e6)])
+    assert (c, p) == (pytest.approx(2e-3), pytest.approx(1.1))
+
+
+@pytest.mark.serial
+def test_large_case_is_valid_and_sized_by_h(tmp_path):
+    """benchmarks/slurm/large_gk.toml (the Slurm script's case) at a coarse h: valid, and its
+    size follows h³ as its table says."""
+    from lkfem.case.load import load_case
+    from lkfem.run import validate_case
+
+    text = (BENCHMARKS / "slurm" / "large_gk.toml").read_text()
+    sizes = {}
+    for h in (0.25, 0.2):
+        coarse = text.replace("h = 0.02 ", f"h = {h} ").replace(
+            "h_interface = 0.02", f"h_interface = {h}"
+        )
+        assert coarse != text
+        (tmp_path / f"{h}.toml").write_text(coarse)
+        report = validate_case(load_case(tmp_path / f"{h}.toml"))
+        assert report["physics"] == "lk" and report["solve"].startswith("a transient")
+        sizes[h] = report["unknowns"] / report["cells"], report["cells"]
+    assert 3.5 < sizes[0.2][0] < 6.0  # about 4.2 Taylor–Hood unknowns per cell
+    assert 1.3 < sizes[0.2][1] / sizes[0.25][1] < 2.8  # (0.25/0.2)³ ≈ 1.95
+    assert "--max-wall" in (BENCHMARKS / "slurm" / "lkfem_large.sbatch").read_text()

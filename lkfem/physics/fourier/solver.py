@@ -11,13 +11,13 @@ power to round-off.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import ufl
-from dolfinx import fem
+from dolfinx import fem, la
 from dolfinx.fem import petsc as fem_petsc
 from mpi4py import MPI
 from petsc4py import PETSc
@@ -48,14 +48,33 @@ class SteadyFourierResult:
         heat_flow: heat leaving through each named exterior boundary (W).
         source_power: ∫ Q dx (W).
         solve: what the Krylov solver reported.
+
+    ``q`` and ``k`` are interpolated on first use (a caller that needs only T and the heat
+    flows does not pay for them); like every operation on a distributed function, that first
+    use must happen on every rank.
     """
 
     T: fem.Function
-    q: fem.Function
-    k: fem.Function
     heat_flow: dict[str, float]
     source_power: float
     solve: SolveInfo
+    derive: Callable[[], tuple[fem.Function, fem.Function]] = field(repr=False)
+    _derived: tuple[fem.Function, fem.Function] | None = field(default=None, init=False, repr=False)
+
+    def _fields(self) -> tuple[fem.Function, fem.Function]:
+        if self._derived is None:
+            self._derived = self.derive()
+        return self._derived
+
+    @property
+    def q(self) -> fem.Function:
+        """Heat flux −k∇T (W/m^2), cellwise constant (collective on first use)."""
+        return self._fields()[0]
+
+    @property
+    def k(self) -> fem.Function:
+        """Conductivity (W/(m K)), cellwise constant (collective on first use)."""
+        return self._fields()[1]
 
     @property
     def balance_error(self) -> float:
@@ -160,7 +179,6 @@ def solve_steady_fourier(
     """
     check_names(domain, materials, bcs, origin)
     mesh = domain.mesh
-    comm = domain.comm
     fdim = mesh.topology.dim - 1
     mesh.topology.create_connectivity(fdim, mesh.topology.dim)
     names = spatial_names(domain, constants)
@@ -224,28 +242,26 @@ def solve_steady_fourier(
     else:
         info = _solve(a, L, bc_list, Th, solver_options)
 
-    gdim = mesh.geometry.dim
-    q = interpolate_by_group(
-        fem.Function(fem.functionspace(mesh, ("DG", degree - 1, (gdim,))), name="q"),
-        domain,
-        groups,
-        lambda m, r: -(ufl.dot(K[r], ufl.grad(Th)) if ufl.shape(K[r]) else K[r] * ufl.grad(Th)),
-    )
-    k = interpolate_by_group(
-        fem.Function(fem.functionspace(mesh, ("DG", 0)), name="k"),
-        domain,
-        groups,
-        lambda m, r: _isotropic(K[r]),
-    )
+    def derive() -> tuple[fem.Function, fem.Function]:
+        gdim = mesh.geometry.dim
+        q = interpolate_by_group(
+            fem.Function(fem.functionspace(mesh, ("DG", degree - 1, (gdim,))), name="q"),
+            domain,
+            groups,
+            lambda m, r: -_flux(K[r], Th),
+        )
+        k = interpolate_by_group(
+            fem.Function(fem.functionspace(mesh, ("DG", 0)), name="k"),
+            domain,
+            groups,
+            lambda m, r: _isotropic(K[r]),
+        )
+        return q, k
+
     fluxes = [(flux_of(Th), tag) for flux_of, tag in known]
-    heat_flow = _boundary_heat_flow(domain, dirichlet, fluxes, Th, K, groups, Q, V)
+    heat_flow, source_power = _boundary_heat_flow(domain, dirichlet, fluxes, Th, K, groups, Q, V)
     return SteadyFourierResult(
-        T=Th,
-        q=q,
-        k=k,
-        heat_flow=heat_flow,
-        source_power=_scalar(Q * dx, comm),
-        solve=info,
+        T=Th, heat_flow=heat_flow, source_power=source_power, solve=info, derive=derive
     )
 
 
@@ -258,26 +274,38 @@ def _boundary_heat_flow(
     groups: list[tuple[tuple[int, ...], Material, str]],
     Q: Any,
     V: fem.FunctionSpace,
-) -> dict[str, float]:
+) -> tuple[dict[str, float], float]:
+    """The heat leaving through each exterior boundary, and the source power ∫ Q dx.
+
+    The residual vector r_i = ∫ Q φ_i dx − ∫ K∇T·∇φ_i dx − Σ_known ∫ q·n φ_i ds is assembled
+    once; a temperature boundary's heat flow is Σ r_i over its dofs (the residual tested with
+    the indicator of its dofs; a dof shared by two temperature boundaries counts for the first
+    one only). Since the Lagrange basis sums to one (and its gradients to zero), Σ_i r_i =
+    ∫ Q dx − Σ_known flows, which gives the source power. One vector assembly, not one
+    integral over the whole domain per boundary.
+    """
     comm, ds, dx = domain.comm, domain.ds, domain.dx
     by_tag = {tag: name for name, tag in domain.boundaries.items()}
     flows = dict.fromkeys(domain.exterior_boundaries(), 0.0)
     for flux, tag in known:
         flows[by_tag[tag]] = _scalar(fem.Constant(domain.mesh, 1.0) * flux * ds(tag), comm)
-    # Temperature boundaries: the residual of the weak form tested with the indicator of their
-    # dofs; a dof shared by two temperature boundaries counts for the first one only.
-    claimed = np.zeros(T.x.array.size, dtype=bool)
+    v = ufl.TestFunction(V)
+    degree = V.ufl_element().degree
+    residual_form = Q * v * dx
+    for tags, _, region in groups:
+        residual_form -= ufl.inner(_flux(K[region], T), ufl.grad(v)) * _capped(
+            dx, tags, K[region], degree
+        )
+    for flux, tag in known:
+        residual_form -= flux * v * ds(tag)
+    vector = fem.assemble_vector(fem.form(residual_form))
+    vector.scatter_reverse(la.InsertMode.add)
+    owned = V.dofmap.index_map.size_local * V.dofmap.index_map_bs
+    residual = vector.array[:owned]
+    claimed = np.zeros(owned, dtype=bool)
     for name, dofs, _ in dirichlet:
-        w = fem.Function(V)
-        w.x.array[dofs[~claimed[dofs]]] = 1.0
-        claimed[dofs] = True
-        residual = Q * w * dx
-        for tags, _, region in groups:
-            degree = V.ufl_element().degree
-            residual -= ufl.inner(_flux(K[region], T), ufl.grad(w)) * _capped(
-                dx, tags, K[region], degree
-            )
-        for flux, tag in known:
-            residual -= flux * w * ds(tag)
-        flows[name] = _scalar(residual, comm)
-    return flows
+        mine = dofs[dofs < owned]
+        flows[name] = comm.allreduce(float(residual[mine[~claimed[mine]]].sum()), op=MPI.SUM)
+        claimed[mine] = True
+    total = comm.allreduce(float(residual.sum()), op=MPI.SUM)
+    return flows, total + sum(flows[by_tag[tag]] for _, tag in known)

@@ -44,7 +44,6 @@ from mpi4py import MPI
 from petsc4py import PETSc
 from ufl.algorithms import expand_derivatives
 
-import lkfem._compat as _compat
 from lkfem.core import expressions
 from lkfem.core.bcs import BoundaryCondition, Convection, HeatFlux
 from lkfem.core.coefficients import material_groups, spatial_names
@@ -55,7 +54,13 @@ from lkfem.errors import CaseError
 from lkfem.physics.lk import conditions as lk_conditions
 from lkfem.physics.lk.conditions import nonzero
 from lkfem.physics.lk.initial import set_initial_state
-from lkfem.physics.lk.spaces import ELEMENTS, check_hdiv, choose_element, mixed_space
+from lkfem.physics.lk.spaces import (
+    ELEMENTS,
+    check_hdiv,
+    choose_element,
+    mixed_space,
+    subspace,
+)
 from lkfem.solvers.block import BlockPreconditioner, block_options
 from lkfem.solvers.newton import NewtonInfo, NewtonSolver
 
@@ -158,8 +163,8 @@ class LKProblem:
         self.u = fem.Function(self.W, name="u")
         self.u_n = fem.Function(self.W)
         self.u_nn = fem.Function(self.W)
-        self.V_q, self.q_dofs = _compat.collapse(self.W.sub(0))
-        self.V_T, self.T_dofs = _compat.collapse(self.W.sub(1))
+        self.V_q, self.q_dofs = subspace(self.W, 0)  # no collapse(): see subspace
+        self.V_T, self.T_dofs = subspace(self.W, 1)
 
         self.t = fem.Constant(mesh, PETSc.ScalarType(0.0))
         self.dt = fem.Constant(mesh, PETSc.ScalarType(1.0))

@@ -194,6 +194,8 @@ class LKProblem:
         self.inactive_bcs, self.active_exterior = lk_conditions.inactive_conditions(
             self, active_tags
         )
+        #: the local dofs of V_T held fixed: temperature conditions and inactive regions
+        self.T_fixed_dofs = self._fixed_T_dofs()
         lk_conditions.check_interfaces(self, active_tags)
         self.indicators: list[fem.Function] = []
         self.F = self._residual_form()
@@ -213,6 +215,14 @@ class LKProblem:
         if isinstance(value, (int, float)):
             return float(value)
         return value  # already UFL
+
+    def _fixed_T_dofs(self) -> np.ndarray:
+        if not self.inactive_bcs:
+            return self.T_bc_dofs
+        in_W, _ = self.inactive_bcs[1].dof_indices()  # the T dofs touching no active cell
+        inverse = np.full(self.u.x.array.size, -1, dtype=np.int32)
+        inverse[self.T_dofs] = np.arange(self.T_dofs.size, dtype=np.int32)
+        return np.union1d(self.T_bc_dofs, inverse[in_W]).astype(np.int32)
 
     def update_dirichlet_values(self, conditions: Any = None) -> None:
         """Set the strongly imposed conditions' values (``self.dirichlet`` by default) at the
@@ -334,8 +344,8 @@ class LKProblem:
             options = dict(self.petsc_options)
             kind = options.pop("linear_solver", "auto")
             size = self.W.dofmap.index_map.size_global * self.W.dofmap.index_map_bs
-            if kind == "auto":  # the block preconditioner knows nothing of inactive regions
-                kind = "direct" if size <= DIRECT_LIMIT or self.inactive else "iterative"
+            if kind == "auto":
+                kind = "direct" if size <= DIRECT_LIMIT else "iterative"
             configure, linear = None, None
             if kind == "iterative":
                 linear = block_options(self.element)

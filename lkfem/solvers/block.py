@@ -135,7 +135,10 @@ class SchurApproximation:
             stiffness += problem.alpha[0] / problem.dt * co.C * T * v * dx(tags)
             if not (isinstance(co.lam, float) and co.lam == 0.0):
                 lam_mass += (co.lam / co.zeta) * v * dx(tags)
-        self.T_bc_dofs = problem.T_bc_dofs
+        if problem.inactive:  # zero, but gives their fixed T dofs diagonal entries (1 below)
+            tags = tuple(problem.domain.regions[name] for name in problem.inactive)
+            stiffness += fem.Constant(V.mesh, PETSc.ScalarType(0.0)) * T * v * dx(tags)
+        self.T_bc_dofs = problem.T_fixed_dofs  # temperature conditions and inactive regions
         self.K_form = fem.form(stiffness)
         self.mass_form = fem.form(v * dx)
         self.lam_form = fem.form(lam_mass) if not isinstance(lam_mass, int) else None
@@ -160,10 +163,10 @@ class SchurApproximation:
         self.K.zeroEntries()
         fem_petsc.assemble_matrix(self.K, self.K_form)
         self.K.assemble()
-        if self.T_bc_dofs.size:
-            rows = self.T_bc_dofs[self.T_bc_dofs < self.n]
-            global_rows = self.problem.V_T.dofmap.index_map.local_range[0] + rows
-            self.K.zeroRowsColumns(global_rows.astype(PETSc.IntType), diag=1.0)
+        # collective: on every rank, also one without fixed dofs
+        rows = self.T_bc_dofs[self.T_bc_dofs < self.n]
+        global_rows = self.problem.V_T.dofmap.index_map.local_range[0] + rows
+        self.K.zeroRowsColumns(global_rows.astype(PETSc.IntType), diag=1.0)
         mass = fem_petsc.assemble_vector(self.mass_form)
         mass.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         weight = np.zeros(self.n)

@@ -44,7 +44,6 @@ from mpi4py import MPI
 from petsc4py import PETSc
 from ufl.algorithms import expand_derivatives
 
-import lkfem._compat as _compat
 from lkfem.core import expressions
 from lkfem.core.bcs import BoundaryCondition, Convection, HeatFlux
 from lkfem.core.coefficients import material_groups, spatial_names
@@ -55,7 +54,13 @@ from lkfem.errors import CaseError
 from lkfem.physics.lk import conditions as lk_conditions
 from lkfem.physics.lk.conditions import nonzero
 from lkfem.physics.lk.initial import set_initial_state
-from lkfem.physics.lk.spaces import ELEMENTS, check_hdiv, choose_element, mixed_space
+from lkfem.physics.lk.spaces import (
+    ELEMENTS,
+    check_hdiv,
+    choose_element,
+    mixed_space,
+    subspace,
+)
 from lkfem.solvers.block import BlockPreconditioner, block_options
 from lkfem.solvers.newton import NewtonInfo, NewtonSolver
 
@@ -158,8 +163,8 @@ class LKProblem:
         self.u = fem.Function(self.W, name="u")
         self.u_n = fem.Function(self.W)
         self.u_nn = fem.Function(self.W)
-        self.V_q, self.q_dofs = _compat.collapse(self.W.sub(0))
-        self.V_T, self.T_dofs = _compat.collapse(self.W.sub(1))
+        self.V_q, self.q_dofs = subspace(self.W, 0)  # no collapse(): see subspace
+        self.V_T, self.T_dofs = subspace(self.W, 1)
 
         self.t = fem.Constant(mesh, PETSc.ScalarType(0.0))
         self.dt = fem.Constant(mesh, PETSc.ScalarType(1.0))
@@ -189,6 +194,8 @@ class LKProblem:
         self.inactive_bcs, self.active_exterior = lk_conditions.inactive_conditions(
             self, active_tags
         )
+        #: the local dofs of V_T held fixed: temperature conditions and inactive regions
+        self.T_fixed_dofs = self._fixed_T_dofs()
         lk_conditions.check_interfaces(self, active_tags)
         self.indicators: list[fem.Function] = []
         self.F = self._residual_form()
@@ -208,6 +215,14 @@ class LKProblem:
         if isinstance(value, (int, float)):
             return float(value)
         return value  # already UFL
+
+    def _fixed_T_dofs(self) -> np.ndarray:
+        if not self.inactive_bcs:
+            return self.T_bc_dofs
+        in_W, _ = self.inactive_bcs[1].dof_indices()  # the T dofs touching no active cell
+        inverse = np.full(self.u.x.array.size, -1, dtype=np.int32)
+        inverse[self.T_dofs] = np.arange(self.T_dofs.size, dtype=np.int32)
+        return np.union1d(self.T_bc_dofs, inverse[in_W]).astype(np.int32)
 
     def update_dirichlet_values(self, conditions: Any = None) -> None:
         """Set the strongly imposed conditions' values (``self.dirichlet`` by default) at the
@@ -329,8 +344,8 @@ class LKProblem:
             options = dict(self.petsc_options)
             kind = options.pop("linear_solver", "auto")
             size = self.W.dofmap.index_map.size_global * self.W.dofmap.index_map_bs
-            if kind == "auto":  # the block preconditioner knows nothing of inactive regions
-                kind = "direct" if size <= DIRECT_LIMIT or self.inactive else "iterative"
+            if kind == "auto":
+                kind = "direct" if size <= DIRECT_LIMIT else "iterative"
             configure, linear = None, None
             if kind == "iterative":
                 linear = block_options(self.element)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import basix.ufl
+import numpy as np
 from dolfinx import fem
 
 from lkfem.core.bcs import HeatFlux
@@ -18,7 +19,7 @@ from lkfem.errors import CaseError
 if TYPE_CHECKING:
     from lkfem.physics.lk.problem import LKProblem
 
-__all__ = ["ELEMENTS", "check_hdiv", "choose_element", "mixed_space"]
+__all__ = ["ELEMENTS", "check_hdiv", "choose_element", "mixed_space", "subspace"]
 
 ELEMENTS = ("auto", "taylor_hood", "primal", "hdiv")
 
@@ -60,6 +61,28 @@ def mixed_space(mesh: Any, element: str, degree: int) -> fem.FunctionSpace:
         eq = basix.ufl.element("RT", cell, degree)
         eT = basix.ufl.element("Lagrange", cell, degree - 1, discontinuous=True)
     return fem.functionspace(mesh, basix.ufl.mixed_element([eq, eT]))
+
+
+def subspace(W: fem.FunctionSpace, index: int) -> tuple[fem.FunctionSpace, np.ndarray]:
+    """Component ``index`` of the mixed space W as a space of its own, and for each of its
+    (unrolled) local dofs the local dof of W: what ``W.sub(index).collapse()`` gives, in time
+    linear in the unknowns (dolfinx 0.9's collapse of a blocked subspace grows ~ N², 13 s for
+    the DG0³ flux of 264 k unknowns).
+
+    The space is built directly from the sub-element; its cell dofs and the sub-dofmap's (the
+    W dofs of the component on each cell, unrolled node by node) list the same element dofs in
+    the same order, so one scatter over the cells pairs them. A dof's owner is the owner of its
+    mesh entity in both spaces, so owned dofs map to owned dofs.
+    """
+    sub = W.sub(index)
+    V = fem.functionspace(W.mesh, sub.ufl_element())
+    bs = V.dofmap.bs
+    cells = V.dofmap.list
+    unrolled = (cells[:, :, None] * bs + np.arange(bs, dtype=cells.dtype)).reshape(len(cells), -1)
+    imap = V.dofmap.index_map
+    dofs = np.full((imap.size_local + imap.num_ghosts) * bs, -1, dtype=np.int32)
+    dofs[unrolled.ravel()] = sub.dofmap.list.reshape(len(cells), -1).ravel()
+    return V, dofs
 
 
 def check_hdiv(problem: LKProblem) -> None:

@@ -56,7 +56,7 @@ from lkfem.physics.lk import conditions as lk_conditions
 from lkfem.physics.lk.conditions import nonzero
 from lkfem.physics.lk.initial import set_initial_state
 from lkfem.physics.lk.spaces import ELEMENTS, check_hdiv, choose_element, mixed_space
-from lkfem.solvers.block import BlockPreconditioner, block_options
+from lkfem.solvers.block import BlockPreconditioner
 from lkfem.solvers.newton import NewtonInfo, NewtonSolver
 
 __all__ = ["LKProblem", "ELEMENTS"]
@@ -333,8 +333,8 @@ class LKProblem:
                 kind = "direct" if size <= DIRECT_LIMIT or self.inactive else "iterative"
             configure, linear = None, None
             if kind == "iterative":
-                linear = block_options(self.element)
                 configure = self._preconditioner = BlockPreconditioner(self)
+                linear = self._preconditioner.options()
             elif kind != "direct":
                 raise CaseError(
                     self.origin,

@@ -324,8 +324,8 @@ def transient_steps(n: int, steps: int, comm: MPI.Comm) -> dict[str, Any]:
 
 # ---- robustness matrix ----------------------------------------------------------------------
 
-#: the 3D cloak of the matrix: spherical_cloak at a small size (h, h_interface per refinement)
-CLOAK_SIZES = ({"h": 0.5, "h_interface": 0.2}, {"h": 0.4, "h_interface": 0.14})
+#: the 3D cloak of the matrix: spherical_cloak at a small size, h × 0.7 on refinement
+CLOAK_SIZES = ({"h": 0.25, "h_interface": 0.07}, {"h": 0.18, "h_interface": 0.05})
 
 
 def cloak_3d(level: int, comm: MPI.Comm) -> lk.Domain:

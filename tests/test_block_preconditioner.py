@@ -9,7 +9,7 @@ from mpi4py import MPI
 
 import lkfem as lk
 
-N = 12
+N = 16
 
 
 def two_regions(n):

@@ -339,28 +339,48 @@ def transient_steps(n: int, steps: int, comm: MPI.Comm) -> dict[str, Any]:
 
 # ---- robustness matrix ----------------------------------------------------------------------
 
+#: the 3D cloak of the matrix: spherical_cloak at a small size, h × 0.7 on refinement
+CLOAK_SIZES = ({"h": 0.25, "h_interface": 0.07}, {"h": 0.18, "h_interface": 0.05})
+
+
+def cloak_3d(level: int, comm: MPI.Comm) -> lk.Domain:
+    """The spherical bilayer cloak (meshes/spherical_cloak.py) at refinement ``level`` (0, 1)."""
+    from lkfem.mesh.generators import build
+
+    return build("spherical_cloak", CLOAK_SIZES[level], comm)
+
+
+def _materials(geometry: str, contrast: float, ell: float, tau: float) -> dict[str, lk.Material]:
+    """Region b of the square, or the cloak's insulating inner layer, has k = contrast; the
+    rest k = 1 (the cloak's outer layer k = 2)."""
+    if geometry == "square":
+        ks = {"a": 1.0, "b": contrast}
+    else:
+        ks = {"object": 1.0, "inner_layer": contrast, "outer_layer": 2.0, "background": 1.0}
+    return {name: lk.Material(k=k, tau=tau, ell=ell, C=1.0) for name, k in ks.items()}
+
 
 def _robust_solve(
-    domain: lk.Domain, element: str, contrast: float, ell: float, ratio: float | None
+    domain: lk.Domain,
+    geometry: str,
+    element: str,
+    contrast: float,
+    ell: float,
+    ratio: float | None,
 ) -> dict[str, Any]:
-    """One solve with the iterative solver: steady (``ratio`` None) or one backward-Euler step
-    with Γ/Δt = ``ratio`` × A (τ = ratio Δt). Region b has k = contrast (region a: k = 1)."""
+    """Krylov iterations of one solve with the iterative solver: steady (``ratio`` None) or one
+    backward-Euler step with Γ/Δt = ``ratio`` × A (τ = ratio Δt)."""
     dt = 0.01
     tau = 0.0 if ratio is None else ratio * dt
-    materials = {
-        "a": lk.Material(k=1.0, tau=tau, ell=ell, C=1.0),
-        "b": lk.Material(k=contrast, tau=tau, ell=ell, C=1.0),
-    }
-    row: dict[str, Any] = {"element": element, "contrast": contrast, "ell": ell}
-    row["mode"] = "steady" if ratio is None else "transient"
-    row["gamma_dt"] = ratio
+    hot, cold = ("left", "right")
     problem = lk.LKProblem(
         domain,
-        materials,
-        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
+        _materials(geometry, contrast, ell, tau),
+        {hot: lk.Temperature(value=1.0), cold: lk.Temperature(value=0.0)},
         element=element,
         petsc_options={"linear_solver": "iterative"},
     )
+    row: dict[str, Any] = {}
     try:
         if ratio is None:
             info = problem.solve_steady()
@@ -375,21 +395,62 @@ def _robust_solve(
     except lk.LkfemError as exc:
         row.update(newton=None, krylov=None, converged=False, reason=str(exc))
     row["unknowns"] = problem.W.dofmap.index_map.size_global * problem.W.dofmap.index_map_bs
+    row["schur"] = problem._preconditioner.schur if problem._preconditioner else None
     problem.destroy()
     return row
 
 
-def robustness(size: dict[str, Any], comm: MPI.Comm) -> list[dict[str, Any]]:
-    domain = two_regions(size["robust_n"], comm)
-    rows = []
+def robustness_cells(size: dict[str, Any]) -> list[tuple[str, str, float, float, float | None]]:
+    """(geometry, element, contrast, ℓ, Γ/(Δt A) or None for steady) of the matrix: on the
+    square every contrast × ℓ steady and every contrast × Γ/Δt at the middle ℓ, for
+    Taylor–Hood, and the same with ℓ = 0 for primal; on the 3D cloak the extreme contrasts,
+    steady at the middle ℓ (Taylor–Hood) and ℓ = 0 (primal), and one transient step at the
+    largest Γ/Δt."""
+    cells: list[tuple[str, str, float, float, float | None]] = []
     for element in ("taylor_hood", "primal"):
         ells = size["ell"] if element == "taylor_hood" else [0.0]
+        middle = ells[len(ells) // 2]
         for contrast in size["contrast"]:
-            for ell in ells:
-                rows.append(_robust_solve(domain, element, contrast, ell, None))
-        ell = ells[len(ells) // 2]
-        for ratio in size["ratio"]:
-            rows.append(_robust_solve(domain, element, 1.0, ell, ratio))
+            cells += [("square", element, contrast, ell, None) for ell in ells]
+            cells += [("square", element, contrast, middle, r) for r in size["ratio"]]
+    if size.get("cloak"):
+        for element, ell in (("taylor_hood", size["ell"][len(size["ell"]) // 2]), ("primal", 0.0)):
+            for contrast in (size["contrast"][0], size["contrast"][-1]):
+                cells += [("cloak3d", element, contrast, ell, None)]
+                cells += [("cloak3d", element, contrast, ell, size["ratio"][-1])]
+    return cells
+
+
+def robustness(size: dict[str, Any], comm: MPI.Comm) -> list[dict[str, Any]]:
+    """Every cell of :func:`robustness_cells` on two meshes, the second refined once
+    (the square at robust_n and 2 robust_n; the cloak at CLOAK_SIZES): Krylov iterations on
+    both and their growth."""
+    meshes: dict[tuple[str, int], lk.Domain] = {}
+
+    def domain(geometry: str, level: int) -> lk.Domain:
+        if (geometry, level) not in meshes:
+            meshes[geometry, level] = (
+                two_regions(size["robust_n"] * 2**level, comm)
+                if geometry == "square"
+                else cloak_3d(level, comm)
+            )
+        return meshes[geometry, level]
+
+    rows = []
+    for geometry, element, contrast, ell, ratio in robustness_cells(size):
+        row: dict[str, Any] = {"geometry": geometry, "element": element, "contrast": contrast}
+        row.update(ell=ell, mode="steady" if ratio is None else "transient", gamma_dt=ratio)
+        coarse = _robust_solve(domain(geometry, 0), geometry, element, contrast, ell, ratio)
+        fine = _robust_solve(domain(geometry, 1), geometry, element, contrast, ell, ratio)
+        row.update(coarse)
+        row["converged"] = coarse["converged"] and fine["converged"]
+        row.update(unknowns_refined=fine["unknowns"], krylov_refined=fine["krylov"])
+        row["growth"] = (
+            fine["krylov"] / coarse["krylov"] - 1.0
+            if row["converged"] and coarse["krylov"]
+            else None
+        )
+        rows.append(row)
     return rows
 
 

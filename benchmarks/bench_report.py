@@ -175,12 +175,16 @@ def transient_table(result: dict[str, Any]) -> str:
 def robustness_table(result: dict[str, Any]) -> str:
     rows = []
     for r in result["robustness"]:
-        krylov = r["krylov"] if r["converged"] else "failed"
         ratio = "–" if r["gamma_dt"] is None else f"{r['gamma_dt']:g}"
+        krylov = [r["krylov"], r.get("krylov_refined")] if r["converged"] else ["failed"] * 2
+        growth = "–" if r.get("growth") is None else f"{100 * r['growth']:+.0f} %"
         rows.append(
-            [r["element"], r["mode"], f"{r['contrast']:g}", r["ell"], ratio, r["newton"], krylov]
+            [r.get("geometry", "square"), r["element"], r["mode"], f"{r['contrast']:g}"]
+            + [r["ell"], ratio, r.get("schur", "–"), r["unknowns"], *krylov, growth]
         )
-    return _table(["element", "mode", "contrast", "ℓ", "Γ/(Δt A)", "Newton", "Krylov"], rows)
+    head = ["geometry", "element", "mode", "contrast", "ℓ", "Γ/(Δt A)", "T-block"]
+    head += ["unknowns", "Krylov", "Krylov refined", "growth"]
+    return _table(head, rows)
 
 
 def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:

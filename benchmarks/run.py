@@ -17,7 +17,8 @@ Parts (see docs/performance.md for what the figures mean):
 - ``transient``: backward-Euler steps of a linear Cattaneo problem (direct solver): Jacobian
   assemblies and factorisations per step.
 - ``robustness``: Krylov iterations of the iterative solver over conductivity contrast, ℓ and
-  Γ/Δt, steady and one transient step, Taylor–Hood and primal.
+  Γ/Δt, steady and one transient step, Taylor–Hood and primal, on two regions of the unit
+  square and on a 3D spherical cloak, each on two meshes (one refinement): the growth.
 - ``parallel``: the steady GK and the Fourier problem at one larger size on 1 rank (in this
   process) and on ``--ranks`` ranks (this script again under ``mpirun -n R --part parallel``,
   launched by this script; benchmarks/bench_scaling.py): parallel efficiency t₁ / (R t_R).
@@ -56,6 +57,7 @@ SIZES = {
         "contrast": [1e-4, 1e4],
         "ell": [1.0],
         "ratio": [1e3],
+        "cloak": False,
     },
     "quick": {
         "gk": [6, 8, 12, 16],
@@ -67,6 +69,7 @@ SIZES = {
         "contrast": [1e-4, 1.0, 1e4],
         "ell": [0.0, 0.05, 1.0],
         "ratio": [1e-3, 1.0, 1e3],
+        "cloak": True,
     },
     "full": {
         "gk": [8, 12, 16, 20, 24],
@@ -78,6 +81,7 @@ SIZES = {
         "contrast": [1e-4, 1e-2, 1.0, 1e2, 1e4],
         "ell": [0.0, 0.01, 0.05, 0.2, 1.0],
         "ratio": [1e-3, 1e-1, 1.0, 1e1, 1e3],
+        "cloak": True,
     },
 }
 

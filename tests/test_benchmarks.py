@@ -65,9 +65,11 @@ def test_tiny_benchmark(tmp_path, capsys):
 
     rows = result["robustness"]
     s = run.SIZES["tiny"]
-    steady_rows = len(s["contrast"]) * (len(s["ell"]) + 1)  # Taylor–Hood over ℓ, primal ℓ = 0
-    assert len(rows) == steady_rows + 2 * len(s["ratio"])
+    # per contrast: Taylor–Hood over ℓ and Γ/Δt, primal at ℓ = 0 and over Γ/Δt
+    assert len(rows) == len(s["contrast"]) * (len(s["ell"]) + 1 + 2 * len(s["ratio"]))
     for row in rows:
+        assert row["unknowns_refined"] > row["unknowns"]
+        assert row["schur"] in ("selfp", "cahouet_chabard", "bfbt")
         assert row["element"] in ("taylor_hood", "primal")
         assert row["mode"] == ("steady" if row["gamma_dt"] is None else "transient")
         assert row["unknowns"] > 0

@@ -1,16 +1,26 @@
 """Block preconditioning of the monolithic (q, T) system for large problems.
 
 The Jacobian has the block form [[A, ζG], [−Gᵀ, (C/Δt) M]] with the flux operator
-A = (Γ/Δt + a) M_q + λ K_q (+ nonlinear terms). Its Schur complement on T,
-S = (C/Δt) M + ζ Gᵀ A⁻¹ G, has the Fourier symbol C/Δt + ζξ²/(a + λξ²), whose inverse is
-approximated, as Cahouet and Chabard do for Stokes-like operators, by
+A = (Γ/Δt + a) M_q + λ K_q (+ Nitsche and nonlinear terms). Its Schur complement on T is
+S = (C/Δt) M + ζ Gᵀ A⁻¹ G, with the Fourier symbol C/Δt + ζξ²/(a′ + λξ²), a′ = a + Γ/Δt.
+The outer Krylov method is FGMRES with an upper block-triangular (Schur) preconditioner; the
+T-block approximation is chosen by regime (measured in docs/performance.md, "Preconditioner"):
 
-    S⁻¹ ≈ ((C/Δt) M + K_k)⁻¹ + diag(M)⁻¹ (λ/ζ),     K_k = ∫ (ζ/a) ∇T·∇v dx,
+- ``selfp`` (``primal`` and ``hdiv``): S ≈ (C/Δt) M + ζ Gᵀ diag(A)⁻¹ G, assembled by PETSc,
+  with algebraic multigrid. For the primal element of degree 1 the flux block is
+  (block-)diagonal, so this is the exact Schur complement: contrast, Γ/Δt and Δt all in it.
+- ``cahouet_chabard`` (``taylor_hood`` where ℓ > 0 only in regions of one conductivity,
+  within a factor 10): S⁻¹ ≈ AMG((C/Δt) M + K)⁻¹ + diag(M)⁻¹ λ/(ζ + λ C/Δt),
+  K = ∫ ζ/a′ ∇T·∇v dx — per region the inverse symbol (a′ + λξ²)/(ζξ²) of the steady S, with
+  Γ/Δt in a′; iterations independent of h, ℓ and Γ/Δt, but not of a contrast: a continuous q
+  couples the regions' λ∇²q across an interface, which no region-wise weight sees.
+- ``bfbt`` (``taylor_hood`` with a contrast in the regions where ℓ > 0): the weighted BFBt
+  (least-squares commutator) approximation, built from the operators themselves,
+  S⁻¹ ≈ S_p⁻¹ ((C/Δt) M + Gᵀ D⁻¹ A D⁻¹ G) S_p⁻¹, S_p = (C/Δt) M + Gᵀ D⁻¹ G, D = diag(A),
+  S_p by algebraic multigrid: it sees the contrast and the interface coupling through A itself
+  (exact when A and G commute), at the price of iterations growing slowly under refinement.
 
-the first term by algebraic multigrid. For ℓ = 0 this is the implicit Fourier operator (exact
-for a lumped flux mass); for large ℓ it tends to the scaled mass. The flux block gets algebraic
-multigrid (continuous q) or block Jacobi/ILU (DG or RT q, a mass-like block). The outer Krylov
-method is FGMRES.
+The flux block gets algebraic multigrid (continuous q) or block Jacobi/ILU (DG or RT q).
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ from petsc4py import PETSc
 import lkfem._compat as _compat
 from lkfem.solvers.linear import clear_options, set_options
 
-__all__ = ["block_options", "BlockPreconditioner"]
+__all__ = ["block_options", "BlockPreconditioner", "choose_schur", "SCHUR"]
 
 _CONTEXTS: dict[str, SchurApproximation] = {}
 
@@ -50,8 +60,12 @@ def _amg(cheap: bool = False) -> dict[str, Any]:
     return options
 
 
-def block_options(element: str) -> dict[str, Any]:
-    """FGMRES + Schur-complement field split with the T block preconditioned as above."""
+SCHUR = ("selfp", "cahouet_chabard", "bfbt")
+CONTRAST_LIMIT = 10.0  # of a between regions with ℓ > 0, above which taylor_hood takes bfbt
+
+
+def block_options(element: str, schur: str = "cahouet_chabard") -> dict[str, Any]:
+    """FGMRES + Schur-complement field split with the T block approximated by ``schur``."""
     options: dict[str, Any] = {
         "ksp_type": "fgmres",
         "ksp_rtol": 1.0e-10,
@@ -64,9 +78,14 @@ def block_options(element: str) -> dict[str, Any]:
         "pc_fieldsplit_schur_precondition": "a11",
         "fieldsplit_q_ksp_type": "preonly",
         "fieldsplit_T_ksp_type": "preonly",
-        "fieldsplit_T_pc_type": "python",
-        "fieldsplit_T_pc_python_type": f"{__name__}.SchurApproximation",
     }
+    if schur == "selfp":
+        options["pc_fieldsplit_schur_precondition"] = "selfp"
+        options.update({f"fieldsplit_T_{k}": v for k, v in _amg().items()})
+    else:
+        python_type = "SchurApproximation" if schur == "cahouet_chabard" else "BFBt"
+        options["fieldsplit_T_pc_type"] = "python"
+        options["fieldsplit_T_pc_python_type"] = f"{__name__}.{python_type}"
     q_pc = (
         _amg(cheap=True)
         if element == "taylor_hood"
@@ -87,6 +106,11 @@ class BlockPreconditioner:
     def __init__(self, problem: Any):
         self.problem = problem
         self.context: SchurApproximation | None = None
+        self.schur = choose_schur(problem)
+
+    def options(self) -> dict[str, Any]:
+        """The PETSc options of the linear solver (see the module's documentation)."""
+        return block_options(self.problem.element, self.schur)
 
     def __call__(self, snes: PETSc.SNES) -> None:
         p = self.problem
@@ -103,8 +127,9 @@ class BlockPreconditioner:
                 (name, PETSc.IS().createGeneral(local.astype(PETSc.IntType), comm=W.mesh.comm))
             )
         pc.setFieldSplitIS(*splits)
-        self.context = SchurApproximation(p)
-        _CONTEXTS[snes.getOptionsPrefix()] = self.context
+        if self.schur == "cahouet_chabard":
+            self.context = SchurApproximation(p)
+            _CONTEXTS[snes.getOptionsPrefix()] = self.context
 
     def update(self) -> None:
         if self.context is not None:
@@ -118,7 +143,7 @@ class BlockPreconditioner:
 
 
 class SchurApproximation:
-    """PETSc python PC: y = AMG(C/Δt M + K_k)⁻¹ x + (λ/ζ) diag(M)⁻¹ x on the T block."""
+    """PETSc python PC: y = AMG(C/Δt M + K)⁻¹ x + diag(M)⁻¹ λ/(ζ + λ C/Δt) x on the T block."""
 
     def __init__(self, problem: Any = None):
         self.problem = problem
@@ -128,13 +153,14 @@ class SchurApproximation:
         T, v = ufl.TrialFunction(V), ufl.TestFunction(V)
         dx = problem.dx
         stiffness, lam_mass = 0, 0
+        rate = problem.alpha[0] / problem.dt  # α0/Δt: zero when steady
         for tags, _, region in problem.groups:
             co = problem.coefficients[region]
-            a = ufl.tr(co.A) / ufl.shape(co.A)[0] if ufl.shape(co.A) else co.A  # isotropic part
+            a = _isotropic(co.A) + rate * _isotropic(co.Gamma)  # a′ = a + Γ α0/Δt
             stiffness += (co.zeta / a) * ufl.inner(ufl.grad(T), ufl.grad(v)) * dx(tags)
-            stiffness += problem.alpha[0] / problem.dt * co.C * T * v * dx(tags)
+            stiffness += rate * co.C * T * v * dx(tags)
             if not (isinstance(co.lam, float) and co.lam == 0.0):
-                lam_mass += (co.lam / co.zeta) * v * dx(tags)
+                lam_mass += co.lam / (co.zeta + co.lam * rate * co.C) * v * dx(tags)
         if problem.inactive:  # zero, but gives their fixed T dofs diagonal entries (1 below)
             tags = tuple(problem.domain.regions[name] for name in problem.inactive)
             stiffness += fem.Constant(V.mesh, PETSc.ScalarType(0.0)) * T * v * dx(tags)
@@ -176,7 +202,7 @@ class SchurApproximation:
             weight = lam.array_r[: self.n] / mass.array_r[: self.n] ** 2
             lam.destroy()
         weight[self.T_bc_dofs[self.T_bc_dofs < self.n]] = 0.0
-        self.lumped = weight  # (λ/ζ) / m_i, lumped
+        self.lumped = weight  # λ/(ζ + λ C α0/Δt) / m_i, lumped
         mass.destroy()
         self.ksp.setOperators(self.K)
 
@@ -198,3 +224,83 @@ class SchurApproximation:
         if self.problem is not None and pc is None:
             for obj in (self.ksp, self.K, self.xT, self.yT):
                 obj.destroy()
+
+
+class BFBt:
+    """PETSc python PC on the T block (its operator a MATSCHURCOMPLEMENT of the Jacobian's
+    blocks A00, A01, A10, A11): y = S_p⁻¹ (A11 − A10 D⁻¹ A00 D⁻¹ A01) S_p⁻¹ x with
+    S_p = A11 − A10 D⁻¹ A01 and D = diag(A00), S_p⁻¹ one AMG V-cycle. Rebuilt whenever PETSc
+    sets the preconditioner up again (a new Jacobian)."""
+
+    def __init__(self) -> None:
+        self.objects: list[Any] = []
+
+    def setUp(self, pc: PETSc.PC) -> None:
+        self.destroy()
+        S, _ = pc.getOperators()
+        A00, _, A01, A10, A11 = S.getSchurComplementSubMatrices()
+        self.inverse = A00.getDiagonal()
+        self.inverse.reciprocal()
+        scaled = A01.copy()
+        scaled.diagonalScale(L=self.inverse)
+        Sp = A10.matMult(scaled)
+        Sp.scale(-1.0)
+        Sp.axpy(1.0, A11, structure=PETSc.Mat.Structure.DIFFERENT_NONZERO_PATTERN)
+        scaled.destroy()
+        self.ksp = PETSc.KSP().create(pc.getComm())
+        self.ksp.setOperators(Sp)
+        self.ksp.setType("preonly")
+        prefix = f"{pc.getOptionsPrefix()}bfbt_"
+        self.ksp.setOptionsPrefix(prefix)
+        set_options(prefix, _amg())
+        self.ksp.setFromOptions()
+        clear_options(prefix, _amg())
+        self.ksp.setUp()
+        self.A00, self.A01, self.A10, self.A11 = A00, A01, A10, A11
+        self.q1, self.q2 = A01.createVecLeft(), A01.createVecLeft()
+        self.t1, self.t2 = A11.createVecLeft(), A11.createVecLeft()
+        self.objects = [Sp, self.ksp, self.inverse, self.q1, self.q2, self.t1, self.t2]
+
+    def apply(self, pc: PETSc.PC, x: PETSc.Vec, y: PETSc.Vec) -> None:
+        self.ksp.solve(x, self.t1)
+        self.A01.mult(self.t1, self.q1)
+        self.q1.pointwiseMult(self.q1, self.inverse)
+        self.A00.mult(self.q1, self.q2)
+        self.q2.pointwiseMult(self.q2, self.inverse)
+        self.A10.mult(self.q2, self.t2)
+        self.t2.scale(-1.0)
+        self.A11.multAdd(self.t1, self.t2, self.t2)
+        self.ksp.solve(self.t2, y)
+
+    def destroy(self, pc: PETSc.PC | None = None) -> None:
+        for obj in self.objects:
+            obj.destroy()
+        self.objects = []
+
+
+def _isotropic(value: Any) -> Any:
+    """The isotropic part tr(X)/d of a tensor coefficient, a scalar one itself."""
+    return ufl.tr(value) / ufl.shape(value)[0] if ufl.shape(value) else value
+
+
+def choose_schur(problem: Any) -> str:
+    """The T-block approximation for ``problem`` (see the module's documentation): ``selfp``
+    for a DG or RT flux, for Taylor–Hood ``bfbt`` when the volume means of a (at the initial
+    state) differ by more than CONTRAST_LIMIT between regions where ℓ > 0 (λ ≠ 0), else
+    ``cahouet_chabard``."""
+    if problem.element != "taylor_hood":
+        return "selfp"
+    means = []
+    comm = problem.domain.comm
+    for tags, _, region in problem.groups:
+        co = problem.coefficients[region]
+        if isinstance(co.lam, float) and co.lam == 0.0:
+            continue
+        size = abs(_isotropic(co.A))
+        total = comm.allreduce(fem.assemble_scalar(fem.form(size * problem.dx(tags))))
+        volume = comm.allreduce(fem.assemble_scalar(fem.form(1.0 * problem.dx(tags))))
+        if volume > 0 and np.isfinite(total):
+            means.append(total / volume)
+    if len(means) > 1 and max(means) > CONTRAST_LIMIT * max(min(means), 1e-300):
+        return "bfbt"
+    return "cahouet_chabard"

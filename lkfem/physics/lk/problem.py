@@ -61,7 +61,7 @@ from lkfem.physics.lk.spaces import (
     mixed_space,
     subspace,
 )
-from lkfem.solvers.block import BlockPreconditioner, block_options
+from lkfem.solvers.block import BlockPreconditioner
 from lkfem.solvers.newton import NewtonInfo, NewtonSolver
 
 __all__ = ["LKProblem", "ELEMENTS"]
@@ -348,8 +348,8 @@ class LKProblem:
                 kind = "direct" if size <= DIRECT_LIMIT else "iterative"
             configure, linear = None, None
             if kind == "iterative":
-                linear = block_options(self.element)
                 configure = self._preconditioner = BlockPreconditioner(self)
+                linear = self._preconditioner.options()
             elif kind != "direct":
                 raise CaseError(
                     self.origin,

@@ -1,0 +1,78 @@
+"""The iterative solver's Krylov iterations at corners of the robustness matrix (contrast,
+ℓ, Γ/Δt; Taylor–Hood and primal) on a small mesh, and which T-block approximation each
+regime takes (lkfem/solvers/block.py; the full matrix is in docs/performance.md)."""
+
+import numpy as np
+import pytest
+from dolfinx import mesh as dmesh
+from mpi4py import MPI
+
+import lkfem as lk
+
+N = 16
+
+
+def two_regions(n):
+    mesh = dmesh.create_unit_square(MPI.COMM_WORLD, n, n, dmesh.CellType.triangle)
+    domain = lk.from_mesh(mesh)
+    tdim = mesh.topology.dim
+    imap = mesh.topology.index_map(tdim)
+    cells = np.arange(imap.size_local + imap.num_ghosts, dtype=np.int32)
+    tags = np.where(dmesh.compute_midpoints(mesh, tdim, cells)[:, 0] < 0.5, 1, 2)
+    return lk.Domain(
+        mesh=mesh,
+        cell_tags=dmesh.meshtags(mesh, tdim, cells, tags.astype(np.int32)),
+        facet_tags=domain.facet_tags,
+        regions={"a": 1, "b": 2},
+        boundaries=dict(domain.boundaries),
+    )
+
+
+def solve(element, contrast, ell, ratio):
+    """(Krylov iterations, T-block approximation) of a steady solve (ratio None) or one
+    backward-Euler step with Γ/Δt = ratio × A."""
+    dt = 0.01
+    tau = 0.0 if ratio is None else ratio * dt
+    materials = {
+        "a": lk.Material(k=1.0, tau=tau, ell=ell, C=1.0),
+        "b": lk.Material(k=contrast, tau=tau, ell=ell, C=1.0),
+    }
+    problem = lk.LKProblem(
+        two_regions(N),
+        materials,
+        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
+        element=element,
+        petsc_options={"linear_solver": "iterative"},
+    )
+    if ratio is None:
+        iterations = problem.solve_steady().linear_iterations
+    else:
+        problem.set_initial(T0=0.0)
+        settings = lk.TimeSettings(t_end=dt, dt=dt, scheme="backward_euler")
+        iterations = lk.run_transient(problem, settings)[0].linear_iterations
+    schur = problem._preconditioner.schur
+    problem.destroy()
+    return iterations, schur
+
+
+@pytest.mark.parametrize(
+    ("element", "contrast", "ell", "ratio", "schur", "most"),
+    [
+        # the target, ≤ 30 (measured 5–20 at this size)
+        ("primal", 1e4, 0.0, None, "selfp", 30),
+        ("primal", 1e-4, 0.0, 1e3, "selfp", 30),
+        ("primal", 1.0, 0.0, 1e3, "selfp", 30),  # was 51 before Γ/Δt entered the T block
+        ("taylor_hood", 1e4, 0.0, None, "cahouet_chabard", 30),
+        ("taylor_hood", 1.0, 1.0, None, "cahouet_chabard", 30),
+        ("taylor_hood", 1.0, 0.05, 1e3, "cahouet_chabard", 30),  # was 34
+        ("taylor_hood", 1e4, 0.05, 1e3, "bfbt", 30),  # was 258
+        ("taylor_hood", 1e-4, 0.05, 1e-3, "bfbt", 30),  # was 432
+        # contrast with ℓ > 0, steady: above the target yet (docs/performance.md); was 220–230
+        ("taylor_hood", 1e-4, 1.0, None, "bfbt", 45),
+        ("taylor_hood", 1e4, 1.0, None, "bfbt", 45),
+    ],
+)
+def test_krylov_iterations_at_corners(element, contrast, ell, ratio, schur, most):
+    iterations, chosen = solve(element, contrast, ell, ratio)
+    assert chosen == schur
+    assert 1 <= iterations <= most

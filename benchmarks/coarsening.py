@@ -46,7 +46,7 @@ variant = "relax"
 [domains.initial]
 kind = "random"
 seed = {seed}
-amplitude = 0.05
+amplitude = {amp}
 correlation_length = {corr}
 [time]
 t_end = {t_end}
@@ -63,10 +63,26 @@ formats = ["xdmf"]
 """
 
 
-def run(L: float, h: float, t_end: float, out: Path, *, lam: float = 1.0, seed: int = 1) -> Path:
+def run(
+    L: float,
+    h: float,
+    t_end: float,
+    out: Path,
+    *,
+    lam: float = 1.0,
+    seed: int = 1,
+    amplitude: float = 0.05,
+) -> Path:
     """Run the coarsening case; returns its results folder."""
     text = CASE.format(
-        L=L, h=h, lam=lam, seed=seed, corr=2 * h, t_end=t_end, dt_max=max(0.5, t_end / 100)
+        L=L,
+        h=h,
+        lam=lam,
+        seed=seed,
+        amp=amplitude,
+        corr=2 * h,
+        t_end=t_end,
+        dt_max=max(0.5, t_end / 100),
     )
     case = lk.parse_case(tomllib.loads(text), source="coarsening.toml")
     lk.run_case(case, out, MPI.COMM_WORLD)
@@ -104,9 +120,15 @@ def main() -> None:
     parser.add_argument("--lam", type=float, default=1.0, help="λ; the core size is ξ = √λ (m)")
     parser.add_argument("--t-end", type=float, default=300.0, help="end time (s)")
     parser.add_argument("--t-from", type=float, default=10.0, help="fit from this time (s)")
+    parser.add_argument(
+        "--amplitude",
+        type=float,
+        default=0.05,
+        help="rms of the random initial q (q0 = 1); a small one coarsens in the linear phase",
+    )
     parser.add_argument("--out", type=Path, default=Path("results/coarsening"))
     args = parser.parse_args()
-    out = run(args.L, args.h, args.t_end, args.out, lam=args.lam)
+    out = run(args.L, args.h, args.t_end, args.out, lam=args.lam, amplitude=args.amplitude)
     if MPI.COMM_WORLD.rank == 0:
         t, n = read_density(out)
         result = fit(t, n, args.t_from)

@@ -211,3 +211,18 @@ def test_case_modules_reach_physics_only_through_load_and_schema():
     }
     assert bad == set()
     assert "lkfem.physics.registry" in GRAPH["lkfem.case.schema"]
+
+
+def test_every_package_is_installed():
+    """pyproject.toml lists every package of lkfem: a subpackage missing there works from the
+    checkout (editable install) but not from a wheel (the Docker image)."""
+    import tomllib
+
+    root = Path(__file__).parents[1]
+    listed = set(
+        tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.parent.relative_to(root).parts) for p in (root / "lkfem").rglob("__init__.py")
+    }
+    assert found - listed == set(), f"add to pyproject.toml's packages: {sorted(found - listed)}"

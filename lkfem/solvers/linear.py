@@ -13,7 +13,14 @@ from lkfem import progress
 from lkfem.errors import SolverError
 from lkfem.solvers.reasons import ksp_reason
 
-__all__ = ["LinearSolver", "default_amg_options", "SolveInfo", "set_options", "clear_options"]
+__all__ = [
+    "LinearSolver",
+    "default_amg_options",
+    "SolveInfo",
+    "set_options",
+    "clear_options",
+    "solve_once",
+]
 
 _prefixes = itertools.count()
 
@@ -104,3 +111,16 @@ class LinearSolver:
     def destroy(self) -> None:
         clear_options(self.prefix, self.options)
         self.ksp.destroy()
+
+
+def solve_once(
+    A: PETSc.Mat, b: PETSc.Vec, x: PETSc.Vec, *, defaults: Mapping[str, Any], name: str
+) -> SolveInfo:
+    """Solve A x = b once (e.g. a projection) and destroy the solver, A and b, also on failure."""
+    solver = LinearSolver(A, defaults=defaults, name=name)
+    try:
+        return solver.solve(b, x)
+    finally:
+        solver.destroy()
+        A.destroy()
+        b.destroy()

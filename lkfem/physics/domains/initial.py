@@ -23,7 +23,7 @@ from petsc4py import PETSc
 import lkfem._compat as _compat
 from lkfem.errors import CaseError
 from lkfem.physics.domains.problem import negative_part
-from lkfem.solvers.linear import LinearSolver
+from lkfem.solvers.linear import solve_once
 from lkfem.solvers.newton import direct_solver_options
 
 if TYPE_CHECKING:
@@ -138,13 +138,7 @@ def project_divergence_free(problem: DomainsProblem) -> None:
     b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
     fem_petsc.set_bc(b, problem.bcs)
     w = fem.Function(W)
-    solver = LinearSolver(A, defaults=direct_solver_options(), name="domains_projection")
-    try:
-        solver.solve(b, w.x.petsc_vec)
-    finally:
-        solver.destroy()
-        A.destroy()
-        b.destroy()
+    solve_once(A, b, w.x.petsc_vec, defaults=direct_solver_options(), name="domains_projection")
     w.x.scatter_forward()
     u.x.array[problem.q_dofs] = w.x.array[problem.q_dofs]
     u.x.array[problem.s_dofs] = 0.0

@@ -27,7 +27,7 @@ from ufl.algorithms.analysis import extract_constants
 import lkfem._compat as _compat
 from lkfem.core.materials import LandauCoefficients
 from lkfem.errors import CaseError
-from lkfem.solvers.linear import LinearSolver
+from lkfem.solvers.linear import solve_once
 
 if TYPE_CHECKING:
     from lkfem.physics.lk.problem import LKProblem
@@ -143,13 +143,7 @@ def _project_flux(problem: LKProblem, grad_T: Any, q: fem.Function) -> bool:
     A = fem_petsc.assemble_matrix(a)
     A.assemble()
     w = fem.Function(W)
-    solver = LinearSolver(A, defaults=_PROJECTION_OPTIONS, name="lk_initial_flux")
-    try:
-        solver.solve(b, w.x.petsc_vec)
-    finally:
-        solver.destroy()
-        A.destroy()
-        b.destroy()
+    solve_once(A, b, w.x.petsc_vec, defaults=_PROJECTION_OPTIONS, name="lk_initial_flux")
     w.x.scatter_forward()
     q.x.array[:] = w.x.array[problem.q_dofs]
     return True

@@ -17,7 +17,15 @@ from lkfem.core.units import SUFFIXES
 from lkfem.plot import style
 from lkfem.plot.lines import is_line, line_animation, line_figure
 
-__all__ = ["picture", "slice_figure", "flux_figure", "animation", "series_figure", "extra_fields"]
+__all__ = [
+    "is_flat",
+    "picture",
+    "slice_figure",
+    "flux_figure",
+    "animation",
+    "series_figure",
+    "extra_fields",
+]
 
 _VIEWS = {"x": "view_yz", "y": "view_xz", "z": "view_xy"}
 _WINDOW = (1400, 1000)
@@ -28,9 +36,13 @@ def _range(grid: Any, name: str) -> tuple[float, float]:
     return float(values.min()), float(values.max())
 
 
-def _flat(grid: Any) -> bool:
+def is_flat(grid: Any) -> bool:
+    """Whether ``grid`` lies in the plane z = const (a 2D mesh; a 1D one too)."""
     x0, x1, y0, y1, z0, z1 = grid.bounds
     return z1 - z0 <= 1e-9 * max(x1 - x0, y1 - y0)
+
+
+_flat = is_flat
 
 
 def extra_fields(grid: Any) -> list[str]:

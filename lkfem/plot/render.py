@@ -1,6 +1,7 @@
 """Off-screen PNG pictures of fields with pyvista, drawn on rank 0: a run's picture (from the
 fields it wrote, or gathered), a field on its mesh cut open at the mid-plane, and mid-plane
-slices side by side with common isotherms."""
+slices side by side with common isotherms. A 2D field is drawn as it is, seen from above (its
+mid-plane is the field itself); a 1D field as a line plot (matplotlib)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dolfinx import fem
 
 from lkfem.plot import figures
 from lkfem.plot.grid import gather_grid, prepare
+from lkfem.plot.lines import is_line, line_figure
 
 __all__ = ["render_png", "render_run", "render_midplane"]
 
@@ -41,7 +43,8 @@ def render_run(path: Path, folder: Path, T: fem.Function, title: str) -> None:
 
 
 def render_png(path: Path, T: fem.Function, title: str) -> None:
-    """Picture of scalar field ``T`` on its mesh, cut open at the mid-plane y = const.
+    """Picture of scalar field ``T`` on its mesh, cut open at the mid-plane y = const (2D: the
+    field seen from above; 1D: T against x).
 
     Collective: every rank calls it; rank 0 draws. Raises :class:`RenderError` where no
     off-screen rendering is possible.
@@ -51,10 +54,14 @@ def render_png(path: Path, T: fem.Function, title: str) -> None:
     grid = gather_grid(T)
     if comm.rank != 0:
         return
+    if is_line(grid):
+        line_figure(path, grid, title, names=[T.name])
+        return
     import pyvista
 
+    flat = figures.is_flat(grid)
     centre = np.asarray(grid.center)
-    cut = grid.clip(normal="y", origin=centre, invert=True, crinkle=False)
+    cut = grid if flat else grid.clip(normal="y", origin=centre, invert=True, crinkle=False)
     plotter = pyvista.Plotter(off_screen=True, window_size=(1200, 900))
     plotter.add_mesh(
         cut,
@@ -65,8 +72,11 @@ def render_png(path: Path, T: fem.Function, title: str) -> None:
     )
     plotter.add_mesh(grid.outline(), color="black")
     plotter.add_text(title, font_size=12)
-    plotter.view_isometric()
-    plotter.camera.azimuth = 20
+    if flat:
+        plotter.view_xy()
+    else:
+        plotter.view_isometric()
+        plotter.camera.azimuth = 20
     plotter.screenshot(str(path))
     plotter.close()
 
@@ -80,7 +90,9 @@ def render_midplane(
     title: str = "",
 ) -> None:
     """Side-by-side pictures of scalar fields on the mid-plane (normal ``normal``) of their
-    mesh, with ``isotherms`` contour lines at the same levels in every panel.
+    mesh, with ``isotherms`` contour lines at the same levels in every panel. On a 2D mesh the
+    panels are the fields themselves, seen from above (``normal`` is ignored); on a 1D mesh the
+    fields are drawn against x on one set of axes.
 
     ``fields`` maps a panel title to a P1 (or DG0) function. Collective; rank 0 draws.
     """
@@ -89,13 +101,17 @@ def render_midplane(
     grids = {label: gather_grid(T) for label, T in fields.items()}
     if comm.rank != 0:
         return
+    names = {label: fields[label].name for label in fields}
+    if is_line(next(iter(grids.values()))):
+        _lines(path, grids, names, title)
+        return
     import pyvista
 
     slices = {}
+    flat = figures.is_flat(next(iter(grids.values())))
     for label, grid in grids.items():
-        cut = grid.slice(normal=normal, origin=grid.center)
+        cut = grid if flat else grid.slice(normal=normal, origin=grid.center)
         slices[label] = cut.cell_data_to_point_data() if not cut.point_data else cut
-    names = {label: fields[label].name for label in fields}
     low = min(float(np.min(s.point_data[names[k]])) for k, s in slices.items())
     high = max(float(np.max(s.point_data[names[k]])) for k, s in slices.items())
     levels = np.linspace(low, high, isotherms + 2)[1:-1]
@@ -114,7 +130,34 @@ def render_midplane(
         )
         plotter.add_mesh(cut.contour(levels, scalars=name), color="black", line_width=2)
         plotter.add_text(f"{title}\n{label}" if title else label, font_size=11)
-        {"x": plotter.view_yz, "y": plotter.view_xz, "z": plotter.view_xy}[normal]()
+        {"x": plotter.view_yz, "y": plotter.view_xz, "z": plotter.view_xy}[
+            "z" if flat else normal
+        ]()
         plotter.camera.zoom(1.15)
     plotter.screenshot(str(path))
     plotter.close()
+
+
+def _lines(path: Path, grids: dict, names: dict[str, str], title: str) -> None:
+    """The fields of 1D grids against x on one set of axes, one line per panel title."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for label, grid in grids.items():
+        if names[label] not in grid.point_data:
+            grid = grid.cell_data_to_point_data()
+        x = np.asarray(grid.points)[:, 0]
+        order = np.argsort(x)
+        ax.plot(x[order], np.asarray(grid.point_data[names[label]])[order], label=label)
+    ax.set_xlabel("x (m)")
+    ax.set_ylabel(" / ".join(dict.fromkeys(names.values())) + " (K)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    if title:
+        ax.set_title(title)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)

@@ -228,3 +228,31 @@ def test_cloak_metrics_serial_and_parallel_agree(tmp_path):
         runs[n] = json.loads((out / "summary.json").read_text())["cloak"]
     for key in ("g", "max_abs_dT_outside_K", "bare_max_abs_dT_outside_K"):
         assert runs[2][key] == pytest.approx(runs[1][key], rel=1e-6), key
+
+
+def test_shipped_2d_cloak_case(comm, shared_tmp):
+    """The shipped 2D bilayer cloak (circular_cloak.toml), on a coarser mesh: the study runs on a
+    2D mesh (its picture drew an empty 3D slice before), g is far below the bare object's 1,
+    the norms are per unit depth (K² m²), and cloak.png shows two different panels."""
+    from pathlib import Path
+
+    path = Path(lk.__file__).parent / "cases" / "circular_cloak.toml"
+    data = tomllib.loads(path.read_text())
+    data["mesh"]["parameters"].update(h=0.08, h_interface=0.02)
+    data["output"] = {"png": comm.size == 1, "xdmf": False}  # pictures: rank 0 alone in CI
+    case = lk.parse_case(data, source=str(path))
+    out = shared_tmp / "cloak2d"
+    summary = lk.run_case(case, out, comm)
+    cloak = summary["cloak"]
+    assert cloak["g"] < 1e-3, cloak
+    assert cloak["bare_max_abs_dT_outside_K"] > 50 * cloak["max_abs_dT_outside_K"], cloak
+    assert cloak["norm2_Tbare_minus_Tref_outside_K2m2"] > 0
+    assert "norm2_Tbare_minus_Tref_outside_K2m3" not in cloak
+    if comm.size == 1:
+        import imageio.v3 as iio
+
+        image = iio.imread(out / "cloak.png")[..., :3].astype(float)
+        left, right = np.array_split(image, 2, axis=1)
+        assert np.std(left) > 10 and np.std(right) > 10  # pictures, not blank panels
+        assert np.abs(left - right).mean() > 1.0  # the cloaked and the bare isotherms differ
+        assert (out / "T.png").stat().st_size > 10_000

@@ -1,9 +1,10 @@
 """A disc, or an annulus, of concentric layers centred at the origin (2D).
 
-Regions: one per layer, inside out, ``layer_1``, ``layer_2``, … (or the given ``names``; a single
-layer is ``disc``). Boundaries (curves): ``outer`` (r = radii[-1]), ``inner`` (r = inner, when
-inner > 0) and the interfaces ``interface_1`` (between layers 1 and 2, r = radii[0]),
-``interface_2``, … (r = √(x² + y²)).
+Regions: one per layer, inside out, ``layer0``, ``layer1``, … (or the given ``names``; a single
+layer is ``disc``), as in :mod:`lkfem.meshes.multilayer_cloak` and
+:mod:`lkfem.meshes.layered_slab`. Boundaries (curves): ``outer`` (r = radii[-1]), ``inner``
+(r = inner, when inner > 0) and the interfaces ``interface0`` (the outer circle of layer0,
+between layer0 and layer1, r = radii[0]), ``interface1``, … (r = √(x² + y²)).
 """
 
 from __future__ import annotations
@@ -31,12 +32,12 @@ def populate(
     Args:
         radii: the layers' outer radii, inside out (m).
         inner: the radius of the hole (m); 0: a full disc.
-        names: the layers' region names, inside out (default ``layer_1``, … or ``disc``).
+        names: the layers' region names, inside out (default ``layer0``, … or ``disc``).
         h: mesh size (m).
     """
     radii = [float(r) for r in radii]
     if names is None:
-        names = ["disc"] if len(radii) == 1 else [f"layer_{i + 1}" for i in range(len(radii))]
+        names = ["disc"] if len(radii) == 1 else [f"layer{i}" for i in range(len(radii))]
     require(
         len(names) == len(radii),
         f"disc: names must give one name per layer ({len(radii)}), got {len(names)}",
@@ -46,7 +47,7 @@ def populate(
     zones, _, circles, hole = rings(model, radii, "disc", inner=inner)
     name_groups(model, 2, dict(zip(names, zones, strict=True)), first_tag=1)
     curves = {"outer": circles[-1], "inner": hole}
-    curves.update({f"interface_{i + 1}": c for i, c in enumerate(circles[:-1])})
+    curves.update({f"interface{i}": c for i, c in enumerate(circles[:-1])})
     name_groups(model, 1, curves, first_tag=101)
     uniform_size(h)
     generate(model, 2)

@@ -157,6 +157,7 @@ def test_lk_serial_and_parallel_agree(tmp_path):
         "cattaneo_slab.toml",
         "spherical_cloak.toml",
         "gk_cloak.toml",
+        "circular_cloak.toml",
         "heat_superconductor.toml",
         "josephson_split_rod.toml",
     ],

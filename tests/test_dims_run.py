@@ -23,9 +23,9 @@ h = 0.1
 [physics]
 model = "fourier"
 source = "1.0 + x"
-[materials.layer_1]
+[materials.layer0]
 k = 1.0
-[materials.layer_2]
+[materials.layer1]
 k = {k2}
 [boundaries.inner]
 type = "temperature"
@@ -94,8 +94,8 @@ def test_fourier_2d_annulus(shared_tmp, comm):
     out = shared_tmp / "f2d" / "out"
     assert main(["run", str(case), "--out", str(out)]) == 0
     summary = json.loads((out / "summary.json").read_text())
-    assert "heat_flow_W" not in summary and "volume_m3" not in summary["regions"]["layer_1"]
-    area = summary["regions"]["layer_1"]["volume_m2"] + summary["regions"]["layer_2"]["volume_m2"]
+    assert "heat_flow_W" not in summary and "volume_m3" not in summary["regions"]["layer0"]
+    area = summary["regions"]["layer0"]["volume_m2"] + summary["regions"]["layer1"]["volume_m2"]
     assert area == pytest.approx(math.pi * (1 - 0.04), rel=0.02)
     # ∫(1 + x) over the annulus is its area (W/m per unit depth)
     assert summary["source_power_W_m"] == pytest.approx(area, rel=1e-6)
@@ -108,13 +108,20 @@ def test_fourier_2d_annulus(shared_tmp, comm):
     [
         (
             FOURIER_2D.format(k2=K3, png="false", probe="[0, 0.7]"),
-            "materials.layer_2.k",
+            "materials.layer1.k",
             "a 3×3 tensor on a 2D mesh; give a 2×2 tensor",
         ),
         (
             FOURIER_2D.format(k2="1.0", png="false", probe="[0.0, 0.7, 0.1]"),
             "probes.p",
             "lies off the 2D mesh",
+        ),
+        (  # the disc named its layers layer_1, layer_2 once: the error lists the new names
+            FOURIER_2D.format(k2="1.0", png="false", probe="[0, 0.7]").replace(
+                "materials.layer0", "materials.layer_1"
+            ),
+            "materials.layer_1",
+            "no region named 'layer_1' in the mesh (regions: layer0, layer1)",
         ),
     ],
 )

@@ -67,12 +67,12 @@ def test_disc_and_annulus(comm):
     assert _measure(disc, "outer", "ds") == pytest.approx(2 * math.pi, rel=0.01)
     params = {"radii": [0.5, 0.8, 1.0], "inner": 0.2, "h": 0.08}
     ring = generators.build("disc", params, comm)
-    assert set(ring.regions) == {"layer_1", "layer_2", "layer_3"}
-    assert set(ring.boundaries) == {"outer", "inner", "interface_1", "interface_2"}
-    for name, (r0, r1) in {"layer_1": (0.2, 0.5), "layer_2": (0.5, 0.8)}.items():
+    assert set(ring.regions) == {"layer0", "layer1", "layer2"}
+    assert set(ring.boundaries) == {"outer", "inner", "interface0", "interface1"}
+    for name, (r0, r1) in {"layer0": (0.2, 0.5), "layer1": (0.5, 0.8)}.items():
         assert _measure(ring, name) == pytest.approx(math.pi * (r1**2 - r0**2), rel=0.02)
     assert _measure(ring, "inner", "ds") == pytest.approx(2 * math.pi * 0.2, rel=0.01)
-    assert _measure(ring, "interface_2", "dS") == pytest.approx(2 * math.pi * 0.8, rel=0.01)
+    assert _measure(ring, "interface1", "dS") == pytest.approx(2 * math.pi * 0.8, rel=0.01)
     named = generators.build("disc", {"radii": [0.5, 1.0], "names": ["core", "shell"]}, comm)
     assert set(named.regions) == {"core", "shell"}
 

@@ -10,7 +10,7 @@ from dolfinx import fem
 from mpi4py import MPI
 
 import lkfem as lk
-from lkfem.mesh.importer import _region_data
+from lkfem.mesh.meshio_files import _region_data
 
 from .verification import assert_rejected
 
@@ -299,7 +299,7 @@ BAD = {
     "element 6 in region 'layer",
     "flat.vtu": "1 degenerate cell (zero volume: flat or collapsed); the first is cell 7",
     "untagged.vtu": "no region data",
-    "surface.vtu": "a 1D or 2D mesh (triangle cells); lkfem reads 1D and 2D meshes from gmsh",
+    "surface.vtu": "a 2D mesh must lie in a plane z = const; this one spans z from",
     "wedge.vtu": "wedge cells are not supported",
     "garbage.vtu": "cannot read the mesh",
     "garbage.msh": "cannot read the mesh",

@@ -35,27 +35,32 @@ TOPICS = """\
 
 | format | read by | regions and boundaries |
 | --- | --- | --- |
-| gmsh `.msh`, format 2.2 or 4.1, ASCII or binary | gmsh | physical groups of dimension 3 (regions) and 2 (boundaries, interfaces), by their physical names |
+| gmsh `.msh`, format 2.2 or 4.1, ASCII or binary | gmsh | physical groups of the mesh's dimension (regions: volumes; surfaces of a 2D mesh; curves of a 1D mesh) and one lower (boundaries, interfaces), by their physical names |
 | `.vtu`, `.vtk`, `.xdmf`, medit `.mesh`, `.med`, Abaqus `.inp`, and the other formats of meshio | meshio | an integer cell-data array: `gmsh:physical`, `medit:ref`, `CellEntityIds`, `cell_tags` (MED families), or another integer array (one named like `region`, `material`, `domain`, `tag`, `marker`, `ref`, `zone` or `block` is preferred when there are several); without one, the named cell sets (Abaqus `*ELSET`) |
 
-Cells: linear tetrahedra; also second-order tetrahedra (`tetra10`) and linear hexahedra, one
-type per mesh. Facets (triangles, or quadrilaterals for hexahedra) carry the boundaries. Other
-cell types (wedges, pyramids, 20- and 27-node hexahedra) are refused by name.
+Cells, one type per mesh, whose dimension is the mesh's: linear tetrahedra, second-order
+tetrahedra (`tetra10`) or linear hexahedra (3D; facets: triangles or quadrilaterals); linear
+triangles or quadrilaterals (2D, in a plane z = const; facets: lines); lines (1D, along x;
+facets: vertices). The facets carry the boundaries. Other cell types (wedges, pyramids, 20- and
+27-node hexahedra, 6-node triangles, …) are refused by name. A 2D file may give x and y only
+(as FEniCS's XDMF files do), a 1D file x only.
 
 Names: a gmsh physical name; meshio's `field_data` (`{name: [tag, dim]}`, as gmsh writes it);
 MED group names; cell-set names (a cell in several sets belongs to the smallest, so an
 all-cells set does not hide the parts). A tag without a name is called `region_<tag>` (volume
 cells) or `boundary_<tag>` (facets): a `.vtu` with `gmsh:physical` tags 1 and 2 has regions
-`region_1` and `region_2`, and a case then has `[materials.region_1]` and so on. meshio's VTU
-and XDMF writers keep no `field_data`, so these files usually give such generic names. Facets
+`region_1` and `region_2`, and a case then has `[materials.region_1]` and so on. meshio's VTU,
+VTK, XDMF and medit writers keep no `field_data`, so these files usually give such generic
+names; MED keeps its group names. Facets
 tagged 0 belong to no boundary. Boundaries that are not listed in `[boundaries]` are adiabatic.
 
 Checks, on one rank before the mesh is distributed, each a one-line error naming the mesh file
 (from a case: `lkfem: error: CASE: [mesh.file]: MESH: …`):
 
 - the file is missing, cannot be read, or its format is unknown;
-- no region data (no physical groups, no integer cell data, no cell sets), no volume cells, an
-  unsupported or mixed cell type, volume cells in no cell set;
+- no region data (no physical groups, no integer cell data, no cell sets), no cells, an
+  unsupported or mixed cell type, cells in no cell set, a 2D mesh off a plane z = const (a 1D
+  mesh off the x axis);
 - **inverted cells**: a negative signed volume in the file's node order (gmsh/VTK order,
   corners only; a hexahedron's volume is that of six tetrahedra around its 0–6 diagonal). This is
   an error, not repaired: the message gives how many, the first one's index (its element tag in

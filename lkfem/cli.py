@@ -129,8 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             if comm.rank == 0:
                 for name in generators.available():
-                    params = ", ".join(f"{k}={v!r}" for k, v in generators.parameters(name).items())
-                    print(f"{name}: {params}")
+                    print(generators.describe(name))
         elif args.command == "info":
             from lkfem.info import report
 

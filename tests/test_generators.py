@@ -244,7 +244,43 @@ def test_mesh_command_help(comm, capsys):
     assert main(["mesh", "inclusion_array", "--help"]) == 0
     printed = capsys.readouterr().out
     if comm.rank == 0:
-        assert "--radius 0.1" in printed and "arrangement" in printed
+        assert "--radius 0.1  (m)" in printed and "arrangement" in printed
+        assert "--nx 3\n" in printed and "--h_interface auto  (m)" in printed
+
+
+@pytest.mark.parametrize("name", generators.available())
+def test_parameter_units_match_the_docs(name):
+    """Every number of a generator is a length in m ("lengths in m" in its docs) unless it is a
+    count, a fraction or a seed, which its docs do not give in m; flags, choices and names have
+    no unit."""
+    import importlib
+    import inspect
+
+    populate = importlib.import_module(f"lkfem.meshes.{name}").populate
+    doc = inspect.getdoc(populate)
+    assert "(lengths in m)" in doc.splitlines()[0]
+    args = doc[doc.index("Args:") :]
+    for key, default in generators.parameters(name).items():
+        unit = generators.unit(name, key)
+        line = next(line for line in args.splitlines() if re.match(rf"\s*(\w+, )*{key}\b", line))
+        if isinstance(default, (bool, str)):
+            assert unit == "", key
+        elif unit == "":
+            assert "(m)" not in line, (key, line)
+        else:
+            assert unit == "m", key
+
+
+def test_generators_command_gives_units(comm, capsys):
+    assert main(["generators"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    if comm.rank == 0:
+        lines = {line.split(":")[0]: line for line in printed}
+        assert set(lines) == set(generators.available())
+        assert "lx=1.0 m, ly=1.0 m, r1=0.1 m" in lines["circular_cloak"]
+        assert "h_interface=auto m" in lines["circular_cloak"]
+        assert "nx=3, " in lines["inclusion_array"] and "fraction=auto," in lines["inclusion_array"]
+        assert "names=None" not in lines["disc"] and "names=auto," in lines["disc"]
 
 
 MESH_BAD = {

@@ -110,9 +110,12 @@ def generator_help(name: str) -> str:
         "",
         inspect.getdoc(module) or "",
         "",
-        "parameters (default):",
+        "parameters (default, unit):",
     ]
-    lines += [f"  --{key} {value!r}" for key, value in generators.parameters(name).items()]
+    for key, value in generators.parameters(name).items():
+        unit = generators.unit(name, key)
+        default = "auto" if value is None else repr(value)
+        lines.append(f"  --{key} {default}" + (f"  ({unit})" if unit else ""))
     doc = inspect.getdoc(module.populate) or ""
     if "Args:" in doc:
         lines += ["", doc[doc.index("Args:") :]]

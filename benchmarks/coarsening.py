@@ -51,10 +51,13 @@ def case(
     fixed: bool = False,
     every: int = 1_000_000,
     petsc: dict[str, str] | None = None,
+    modes: int = 64,
+    correlation_length: float | None = None,
 ) -> lk.Case:
     """The shipped 2D coarsening case in an L × L square of mesh size h (m), to ``t_end`` (s):
     adaptive Δt up to ``dt_max`` (default max(0.5, t_end/100)), or ``fixed`` Δt = ``dt``;
-    ``petsc``: the Newton solver's PETSc options (``[solver] petsc``; direct LU by default)."""
+    ``petsc``: the Newton solver's PETSc options (``[solver] petsc``; direct LU by default);
+    ``modes``, ``correlation_length``: the random initial q's (default 2h)."""
     changes = {
         "mesh.parameters.Lx": L,
         "mesh.parameters.Ly": L,
@@ -62,7 +65,8 @@ def case(
         "materials.plate.lambda": lam,
         "domains.initial.seed": seed,
         "domains.initial.amplitude": amplitude,
-        "domains.initial.correlation_length": 2 * h,
+        "domains.initial.correlation_length": correlation_length or 2 * h,
+        "domains.initial.modes": modes,
         "time.t_end": t_end,
         "time.dt": dt,
         "time.adaptive": not fixed,
@@ -164,6 +168,8 @@ def main() -> None:
     )
     parser.add_argument("--every", type=int, default=1_000_000, help="fields every N steps")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--modes", type=int, default=64, help="Fourier modes of the random q")
+    parser.add_argument("--corr", type=float, help="its correlation length (m); default 2h")
     parser.add_argument(
         "--petsc",
         nargs="*",
@@ -194,6 +200,8 @@ def main() -> None:
         fixed=fixed,
         every=args.every,
         petsc=dict(o.split("=", 1) for o in args.petsc),
+        modes=args.modes,
+        correlation_length=args.corr,
     )
     comm.barrier()
     start = time.perf_counter()

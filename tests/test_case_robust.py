@@ -194,7 +194,7 @@ def test_a_shipped_case_as_a_template_with_changes():
     assert load_case(path).mesh.parameters["h"] == 0.01  # the file is untouched
     with pytest.raises(CaseError, match=r"time\.t_end"):
         load_case(path, changes={"time.t_end": -1.0})
-    with pytest.raises(CaseError, match=r"title: is not a table"):
+    with pytest.raises(CaseError, match=r"\[title\]: is not a table"):
         load_case(path, changes={"title.x": 1})
     with pytest.raises(CaseError, match="no shipped case of that name.*domains_box"):
         lk.shipped_case("no_such_case")

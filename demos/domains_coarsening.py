@@ -18,7 +18,9 @@
 # `mpirun -n 2`). Output in DIR: `angle.gif` (q's angle, vortices in white and antivortices in
 # black), `vortices.png` (vortex count against t, log axes), `lines.png` (the vortex lines of
 # a 3D box) and `line_length.png` (their length against t), each from a results folder of
-# `lk.run_case` (`coarsening_2d/`, `lines_3d/`).
+# `lk.run_case` (`coarsening_2d/`, `lines_3d/`). The cases are the shipped
+# `lkfem/cases/domains_coarsening_2d.toml` and `domains_box.toml`, resized by
+# `lk.load_case(lk.shipped_case(name), changes={...})`.
 #
 # ## Strong form
 #
@@ -35,7 +37,6 @@
 from __future__ import annotations
 
 import argparse
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -79,76 +80,48 @@ SIZES = {  # (2D side (m), 2D h (m), 2D t_end (s), 3D side (m), 3D h (m), 3D t_e
     "full": (48.0, 0.5, 200.0, 12.0, 0.4, 60.0),
 }
 
-CASE_2D = """
-title = "2D coarsening"
-[mesh]
-generator = "rectangle"
-[mesh.parameters]
-Lx = {L}
-Ly = {L}
-h = {h}
-quads = true
-[materials.plate]
-a = -1.0
-b = 1.0
-lambda = 1.0
-Gamma = 1.0
-[domains.initial]
-kind = "random"
-seed = 3
-amplitude = 0.05
-correlation_length = 1.0
-[time]
-t_end = {t_end}
-dt = 0.05
-scheme = "backward_euler"
-adaptive = true
-dt_max = {dt_max}
-[output]
-every = {every}
-png = false
-formats = ["vtu"]
-"""
 
-CASE_3D = """
-title = "3D vortex lines"
-[mesh]
-generator = "layered_slab"
-[mesh.parameters]
-thickness = [{L}]
-ly = {L}
-lz = {L}
-h = {h}
-[materials.layer0]
-a = -1.0
-b = 1.0
-lambda = 0.25
-Gamma = 1.0
-[domains.initial]
-kind = "random"
-seed = 5
-amplitude = 0.05
-correlation_length = 0.8
-[time]
-t_end = {t_end}
-dt = 0.05
-scheme = "backward_euler"
-adaptive = true
-dt_max = {dt_max}
-[output]
-every = {every}
-png = false
-formats = ["vtu"]
-"""
+def case_2d(L: float, h: float, t_end: float, every: int) -> lk.Case:
+    """The shipped 2D coarsening case (lkfem/cases/domains_coarsening_2d.toml) in an L × L
+    square with ξ = √λ = 1 m."""
+    changes = {
+        "mesh.parameters.Lx": L,
+        "mesh.parameters.Ly": L,
+        "mesh.parameters.h": h,
+        "materials.plate.lambda": 1.0,
+        "domains.initial.seed": 3,
+        "domains.initial.correlation_length": 1.0,
+        "time.t_end": t_end,
+        "time.dt_max": t_end / 20,
+        "time.milestones": None,
+        "output": {"every": every, "png": False, "formats": ["vtu"]},
+    }
+    return lk.load_case(lk.shipped_case("domains_coarsening_2d"), changes=changes)
+
+
+def case_3d(L: float, h: float, t_end: float, every: int) -> lk.Case:
+    """The shipped 3D box (lkfem/cases/domains_box.toml) of side L with ξ = √λ = 0.5 m."""
+    changes = {
+        "mesh.parameters.thickness": [L],
+        "mesh.parameters.ly": L,
+        "mesh.parameters.lz": L,
+        "mesh.parameters.h": h,
+        "materials.layer0.lambda": 0.25,
+        "domains.initial.seed": 5,
+        "domains.initial.correlation_length": 0.8,
+        "time.t_end": t_end,
+        "time.dt_max": t_end / 10,
+        "output": {"every": every, "png": False, "formats": ["vtu"]},
+    }
+    return lk.load_case(lk.shipped_case("domains_box"), changes=changes)
 
 
 # %% [markdown]
-# ## The runs: two cases through `lk.run_case`
+# ## The runs: the two shipped cases, resized, through `lk.run_case`
 
 
 # %%
-def run(text: str, out: Path) -> Results:
-    case = lk.parse_case(tomllib.loads(text), source=f"{out.name}.toml")
+def run(case: lk.Case, out: Path) -> Results:
     lk.run_case(case, out, MPI.COMM_WORLD)
     return Results(out)
 
@@ -223,10 +196,8 @@ def main(size: str = "test", out: str = "results/domains_demo") -> dict:
     folder = Path(out)
     L2, h2, t2, L3, h3, t3 = SIZES[size]
     comm = MPI.COMM_WORLD
-    text2 = CASE_2D.format(L=L2, h=h2, t_end=t2, dt_max=t2 / 20, every=4)
-    text3 = CASE_3D.format(L=L3, h=h3, t_end=t3, dt_max=t3 / 10, every=1000)
-    res2 = run(text2, folder / "coarsening_2d")
-    res3 = run(text3, folder / "lines_3d")
+    res2 = run(case_2d(L2, h2, t2, every=4), folder / "coarsening_2d")
+    res3 = run(case_3d(L3, h3, t3, every=1000), folder / "lines_3d")
     s2, s3 = res2.series(), res3.series()
     summary = {
         "t_s": s2["t_s"].tolist(),

@@ -7,7 +7,7 @@ Pictures are in :mod:`lkfem.plot`; the geometries in :mod:`lkfem.meshes`. The ar
 """
 
 from lkfem._version import __version__
-from lkfem.case.load import load_case, parse_case
+from lkfem.case.load import load_case, parse_case, shipped_case, shipped_cases
 from lkfem.case.spec import Case, MeshSpec
 from lkfem.core.bcs import BoundaryCondition, Convection, HeatFlux, Temperature
 from lkfem.core.domain import Domain, from_mesh
@@ -79,6 +79,8 @@ __all__ = [
     "run_case",
     "run_transient",
     "set_log_level",
+    "shipped_case",
+    "shipped_cases",
     "solve_steady_fourier",
     "spectrum",
     "transformation_conductivity",

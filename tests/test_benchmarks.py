@@ -142,3 +142,25 @@ def test_large_case_is_valid_and_sized_by_h(tmp_path):
     assert 3.5 < sizes[0.2][0] < 6.0  # about 4.2 Taylor–Hood unknowns per cell
     assert 1.3 < sizes[0.2][1] / sizes[0.25][1] < 2.8  # (0.25/0.2)³ ≈ 1.95
     assert "--max-wall" in (BENCHMARKS / "slurm" / "lkfem_large.sbatch").read_text()
+
+
+def test_coarsening_case_and_fits():
+    """benchmarks/coarsening.py: the shipped 2D case resized (fixed or adaptive Δt, PETSc
+    options, modes), and its fits recover known exponents (no solve)."""
+    import numpy as np
+
+    spec = importlib.util.spec_from_file_location("coarsening", BENCHMARKS / "coarsening.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fixed = module.case(16.0, 0.25, 2.0, dt=0.1, fixed=True, petsc={"ksp_type": "cg"}, modes=8)
+    assert fixed.mesh.parameters["Lx"] == 16.0 and fixed.mesh.parameters["h"] == 0.25
+    assert not fixed.time.adaptive and fixed.time.dt == 0.1 and fixed.time.t_end == 2.0
+    assert fixed.petsc_options == {"ksp_type": "cg"}
+    assert fixed.sections["domains"].initial.modes == 8
+    adaptive = module.case(16.0, 0.5, 300.0)
+    assert adaptive.time.adaptive and adaptive.time.dt_max == 3.0
+    t = np.geomspace(3.0, 300.0, 40)
+    assert module.fit(t, 5.0 * t**-0.8, 3.0)["alpha"] == pytest.approx(0.8)
+    log_law = module.fit(t, np.log(t) / t, 3.0)
+    assert log_law["alpha_log_corrected"] == pytest.approx(1.0)
+    assert 0.6 < log_law["alpha"] < 0.9  # the logarithm lowers a bare power law's exponent

@@ -166,3 +166,35 @@ def test_inf_in_an_expression_constant_is_not_reached(tmp_path):
     data["constants"] = {"a": math.inf}
     with pytest.raises(CaseError, match=r"\[constants.a\]: must be a finite number"):
         parse_case(data)
+
+
+def test_a_shipped_case_as_a_template_with_changes():
+    """lk.shipped_case + load_case(changes=...): the demos', tests' and benchmarks' one way to
+    resize a packaged case; a wrong change is named like a wrong key of the file."""
+    import lkfem as lk
+
+    names = lk.shipped_cases()
+    assert {"domains_coarsening_2d", "domains_vortex_disc", "domains_box"} <= set(names)
+    path = lk.shipped_case("domains_coarsening_2d")
+    assert path.is_file() and lk.shipped_case("domains_coarsening_2d.toml") == path
+    base = load_case(path)
+    changed = load_case(
+        path,
+        changes={
+            "mesh.parameters.h": 0.5,
+            "domains.initial.seed": 7,
+            "time.milestones": None,  # removed: back to the default
+            "output": {"png": False},
+        },
+    )
+    assert base.mesh.parameters["h"] == 0.01 and changed.mesh.parameters["h"] == 0.5
+    assert changed.sections["domains"].initial.seed == 7
+    assert list(base.time.milestones) and not list(changed.time.milestones)
+    assert base.png and not changed.png
+    assert load_case(path).mesh.parameters["h"] == 0.01  # the file is untouched
+    with pytest.raises(CaseError, match=r"time\.t_end"):
+        load_case(path, changes={"time.t_end": -1.0})
+    with pytest.raises(CaseError, match=r"\[title\]: is not a table"):
+        load_case(path, changes={"title.x": 1})
+    with pytest.raises(CaseError, match="no shipped case of that name.*domains_box"):
+        lk.shipped_case("no_such_case")

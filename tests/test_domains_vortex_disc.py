@@ -1,5 +1,6 @@
 """The isolated vortex in a 2D disc (issue 9): q fixed to q0 e_φ on the rim (winding +1), relaxed
-by the thermal-domains model to its steady state; its core profile |q|(r) and free energy
+by the thermal-domains model to its steady state (the shipped case
+lkfem/cases/domains_vortex_disc.toml at several h); its core profile |q|(r) and free energy
 against the independent radial solve of tests/radial_vortex.py, the energy converging at second
 order in h, and the winding +1 found at the centre. Serial and under mpirun -n 2."""
 
@@ -17,50 +18,19 @@ from lkfem.physics.domains.vortices import VortexDiagnostics, cell_vertex_values
 
 from .radial_vortex import radial_vortex
 
-R, Q0, LAM, A, B = 5.0, 1.0, 1.0, -1.0, 1.0  # ξ = √(λ/|a|) = 1 m, q0 = √(−a/b) = 1 W/m²
-
-CASE = """
-title = "vortex in a disc"
-[mesh]
-generator = "disc"
-[mesh.parameters]
-radii = [{R}]
-h = {h}
-[materials.disc]
-a = {A}
-b = {B}
-lambda = {LAM}
-Gamma = 1.0
-[domains]
-variant = "relax"
-steady_tol = 1e-9
-steady_dt = 0.5
-[domains.initial]
-kind = "uniform"
-q = [0.0, 0.0]
-[domains.fixed.outer]
-q = ["-{Q0}*y/sqrt(x**2 + y**2)", "{Q0}*x/sqrt(x**2 + y**2)"]
-[output]
-png = false
-"""
+CASE = lk.shipped_case("domains_vortex_disc")  # the case file users run, at several h
+_DATA = tomllib.loads(CASE.read_text())
+_DISC = _DATA["materials"]["disc"]
+R = _DATA["mesh"]["parameters"]["radii"][0]
+Q0, LAM, A, B = _DATA["constants"]["q0"], _DISC["lambda"], _DISC["a"], _DISC["b"]
 
 
 def _vortex(h):
-    text = CASE.format(R=R, h=h, A=A, B=B, LAM=LAM, Q0=Q0)
-    case = lk.parse_case(tomllib.loads(text), source="vortex.toml")
+    case = lk.load_case(CASE, changes={"mesh.parameters.h": h})
     domain = lk.load_domain(case, MPI.COMM_WORLD)
-    model = DomainsModel(case, domain)
-    p = model.problem
-
-    def start(x):  # a vortex at the centre, near the answer
-        r = np.maximum(np.hypot(x[0], x[1]), 1e-12)
-        f = Q0 * np.tanh(r)
-        return np.vstack([-f * x[1] / r, f * x[0] / r])
-
-    p.u.interpolate(start)
-    p.u.x.scatter_forward()
-    p.u_n.x.array[:] = p.u.x.array
+    model = DomainsModel(case, domain)  # starts from the case's q0 tanh(r/ξ) e_φ
     model.solve_steady()
+    p = model.problem
     q = p.split()[0]
     return p.energies()["free"], q
 

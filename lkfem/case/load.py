@@ -32,13 +32,40 @@ from lkfem.physics import registry
 from lkfem.solvers.options import check_options
 from lkfem.studies import registry as studies
 
-__all__ = ["load_case", "parse_case"]
+__all__ = ["load_case", "parse_case", "shipped_case", "shipped_cases"]
+
+#: the case files packaged with lkfem (``lkfem/cases/NAME.toml``)
+SHIPPED = Path(__file__).resolve().parents[1] / "cases"
 
 SECTIONS.update(registry.sections(), studies.sections())
 
 
-def load_case(path: str | os.PathLike) -> Case:
-    """Read and check a case file (UTF-8, with or without a byte-order mark)."""
+def shipped_cases() -> list[str]:
+    """The names of the case files packaged with lkfem (``lk.shipped_case(name)`` finds one)."""
+    return sorted(p.stem for p in SHIPPED.glob("*.toml"))
+
+
+def shipped_case(name: str) -> Path:
+    """The path of the packaged case ``lkfem/cases/NAME.toml``: a template that demos, tests
+    and benchmarks read with :func:`load_case` and their own ``changes``."""
+    path = SHIPPED / f"{name.removesuffix('.toml')}.toml"
+    if not path.is_file():
+        raise CaseError(
+            name, "", f"no shipped case of that name (shipped: {', '.join(shipped_cases())})"
+        )
+    return path
+
+
+def load_case(path: str | os.PathLike, changes: Mapping[str, Any] | None = None) -> Case:
+    """Read and check a case file (UTF-8, with or without a byte-order mark).
+
+    Args:
+        path: the case file, e.g. ``lk.shipped_case("domains_coarsening_2d")``.
+        changes: values by dotted key (``{"mesh.parameters.h": 0.1, "time.t_end": 3.0}``) put
+            into the file's tables before the check, so a template serves several sizes; a key
+            the file lacks is added, and None removes one. The check then names a wrong key or
+            value as if the file held it.
+    """
     source = os.fspath(path)
     try:
         with open(source, "rb") as fh:
@@ -50,7 +77,23 @@ def load_case(path: str | os.PathLike) -> Case:
     except OSError as exc:
         raise CaseError(source, "", f"cannot be read: {exc.strerror}") from None
     data = _parse_toml(source, raw)
+    for key, value in (changes or {}).items():
+        _change(data, key, value, source)
     return parse_case(data, source=source, base=Path(source).resolve().parent)
+
+
+def _change(data: dict[str, Any], key: str, value: Any, source: str) -> None:
+    """Set (or, for None, remove) the dotted ``key`` of ``data``, making missing tables."""
+    *tables, last = key.split(".")
+    node = data
+    for i, name in enumerate(tables):
+        node = node.setdefault(name, {})
+        if not isinstance(node, dict):
+            raise CaseError(source, ".".join(tables[: i + 1]), f"is not a table: cannot set {key}")
+    if value is None:
+        node.pop(last, None)
+    else:
+        node[last] = value
 
 
 def _parse_toml(source: str, raw: bytes) -> dict[str, Any]:

@@ -140,6 +140,7 @@ class DomainsModel(Model):
             "order_entropy_W": values["entropy"],
             "order_heat_W_K": self.heat,
             "order_heat_capacity_W_K": values.get("capacity", math.nan),
+            "krylov_iterations": step.linear_iterations if step else 0,
         }
         if p.variant == "conserved":
             row["div_q_L2"] = p.divergence_norm()

@@ -47,8 +47,9 @@ _NOTES = (
     "`energy_rise_rel` (the step's rise of the functional the scheme decreases, relative to "
     "|F|: round-off), `mean_T_K`, the order parameter's entropy `order_entropy_W` "
     "(−∂F/∂T), the heat it has absorbed `order_heat_W_K` (Σ T ΔS) and the effective heat "
-    'capacity `order_heat_capacity_W_K` (T ΔS/ΔT); `summary.json` reports under `"domains"` '
-    "`max_energy_rise_rel` and, for sweeps, the latent heat."
+    "capacity `order_heat_capacity_W_K` (T ΔS/ΔT), and the step's `krylov_iterations` (beside "
+    '`newton_iterations`); `summary.json` reports under `"domains"` `max_energy_rise_rel` '
+    "and, for sweeps, the latent heat."
 )
 
 #: the ``[domains]`` section

@@ -276,12 +276,15 @@ class VortexDiagnostics:
             two = p[~np.isnan(p[..., 0])].reshape(len(pairs), 2, 3)
             segments.append(two)
             cell_length[pairs] = np.linalg.norm(two[:, 1] - two[:, 0], axis=1)
-        for c in np.flatnonzero(counts > 2) if n else []:
-            p = points[c][~np.isnan(points[c][:, 0])]
-            centre = p.mean(axis=0)
-            star = np.stack([p, np.broadcast_to(centre, p.shape)], axis=1)
-            segments.append(star)
-            cell_length[c] = np.linalg.norm(p - centre, axis=1).sum()
+        many = np.flatnonzero(counts > 2)
+        if len(many):  # each crossing point joined to their mean
+            p = points[many]
+            valid = ~np.isnan(p[..., 0])
+            centre = np.nanmean(p, axis=1, keepdims=True)
+            arm = np.linalg.norm(p - centre, axis=-1)
+            cell_length[many] = np.where(valid, arm, 0.0).sum(axis=1)
+            star = np.stack([p, np.broadcast_to(centre, p.shape)], axis=2)  # (m, faces, 2, 3)
+            segments.append(star[valid])
         self._set_field(cell_length / self._volume)
         comm = self.q.function_space.mesh.comm
         total = comm.allreduce(float(cell_length.sum()), op=MPI.SUM)

@@ -41,6 +41,7 @@ def case(h: float, steps: int, dt: float, petsc: dict, axis: str) -> lk.Case:
     """The shipped 3D box at mesh size ``h`` (m), ``steps`` fixed steps of ``dt`` (s)."""
     data = tomllib.loads(CASE.read_text())
     data["mesh"]["parameters"]["h"] = h
+    data["mesh"]["max_cells"] = 10_000_000
     data["domains"]["vortex_axis"] = axis
     data["time"] = {"t_end": steps * dt, "dt": dt, "scheme": "backward_euler"}
     data["output"] = {"every": 1_000_000, "png": False, "formats": []}

@@ -53,13 +53,22 @@ class DomainDiagnostics:
         V_q: q's function space (the diagnostics read a function of it).
         q_scale: the ordered |q| (W/m²) that sets the histogram's bins; 0: from the first state.
         modes: the Fourier lattice of the structure factor (per direction); fewer in 3D.
+        vortex_axis: the 3D vortex lines' projection (``[domains] vortex_axis``: "cell", "x",
+            "y" or "z").
     """
 
-    def __init__(self, V_q: fem.FunctionSpace, *, q_scale: float = 0.0, modes: int | None = None):
+    def __init__(
+        self,
+        V_q: fem.FunctionSpace,
+        *,
+        q_scale: float = 0.0,
+        modes: int | None = None,
+        vortex_axis: str = "cell",
+    ):
         self.q = fem.Function(V_q, name="q_diagnostics")
         mesh = V_q.mesh
         self.tdim = mesh.topology.dim
-        self.vortices = VortexDiagnostics(self.q) if self.tdim >= 2 else None
+        self.vortices = VortexDiagnostics(self.q, axis=vortex_axis) if self.tdim >= 2 else None
         self.field = None if self.vortices is None else self.vortices.field
         self._modes = modes if modes is not None else (16 if self.tdim < 3 else 6)
         self._scale = q_scale

@@ -67,7 +67,9 @@ class DomainsModel(Model):
         self.peak: tuple[float, float] | None = None  # (heat capacity, T) at its largest
         set_initial(self.problem, self.settings.initial, case.initial_T)
         self.diagnostics = DomainDiagnostics(
-            self.problem.V_q, q_scale=equilibrium_flux(self.problem)
+            self.problem.V_q,
+            q_scale=equilibrium_flux(self.problem),
+            vortex_axis=self.settings.vortex_axis,
         )  # vortices or vortex lines, domain size, |q| histogram
         if self.diagnostics.field is not None:
             self.outputs.functions.append(self.diagnostics.field)

@@ -14,11 +14,20 @@ if TYPE_CHECKING:
     from lkfem.case.reader import Reader
     from lkfem.core.materials import Material
 
-__all__ = ["SCHEMA", "VARIANTS", "INITIAL_KINDS", "InitialState", "DomainsSettings", "parse"]
+__all__ = [
+    "SCHEMA",
+    "VARIANTS",
+    "INITIAL_KINDS",
+    "VORTEX_AXES",
+    "InitialState",
+    "DomainsSettings",
+    "parse",
+]
 
 _SECTION = "domains"
 VARIANTS = ("relax", "coupled", "conserved")
 INITIAL_KINDS = ("random", "ordered", "uniform")
+VORTEX_AXES = ("cell", "x", "y", "z")
 _POSITIVE = {"minimum": 0.0, "exclusive": True}
 
 _NOTES = (
@@ -113,6 +122,15 @@ SCHEMA = Table(
             "the most pseudo-time steps of a steady solve",
             default=5000,
             minimum=1,
+        ),
+        Key(
+            "vortex_axis",
+            "string",
+            "3D vortex lines: cell winds q's angle in each cell's own plane (the plane its q "
+            "values span; no axis), x/y/z the phase of the components of q normal to that axis "
+            '(docs/theory.md, "Vortex lines in 3D")',
+            default="cell",
+            choices=VORTEX_AXES,
         ),
         Table(
             "initial",
@@ -212,6 +230,7 @@ class DomainsSettings:
     steady_dt: float = 0.1
     steady_tol: float = 1e-8
     steady_steps: int = 5000
+    vortex_axis: str = "cell"
     initial: InitialState = field(default_factory=InitialState)
     fixed: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 

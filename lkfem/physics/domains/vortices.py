@@ -8,16 +8,24 @@ it has another degree), as on a lattice:
   boundary and divided by 2π. A cell with winding +1 holds a vortex, −1 an antivortex. Its
   position is the zero of the linear interpolant of q in a triangle (exact for a field linear
   near the core), the centroid in a quadrilateral.
-* **3D**: the winding of the two components of q normal to an axis (``axis``, z by default; the
-  phase of ψ = q_x + i q_y) around every face of every cell. A pierced face (winding ≠ 0) is
-  crossed by a vortex line, at the zero of the linear interpolant of ψ on the face (the centroid
-  on a quadrilateral face). A fixed projection keeps the windings conservative: the increments
-  along an edge cancel between the two faces that share it, so each cell has an even number of
-  pierced faces and the lines close or end on the boundary. (Projecting q onto each face's own
-  plane does not: it vanishes wherever q is parallel to the face normal, which scatters
-  spurious windings over an ordered state and over axis-aligned faces.) Inside a cell the two
-  crossing points are joined by a segment; a cell crossed more often joins each point to their
-  mean. The total line length is exact for a field linear in a cell.
+* **3D**: vortex lines, from the winding of q's angle around every face of every cell in a plane
+  chosen per cell (``axis="cell"``, the default): the plane the cell's vertex values of q span,
+  i.e. normal to the eigenvector u of the smallest eigenvalue of S = Σ_v q_v q_vᵀ (the direction
+  q avoids). Near an XY-like line with direction t, q lies in the plane normal to t, so u = t and
+  the winding of the projection around a face pierced by the line is ±1; in an ordered or
+  smoothly rotating state the projection keeps q's large part, so no face winds. One projection
+  per cell keeps the windings conservative within the cell (each edge's increments cancel
+  between the cell's two faces that share it), so a cell has an even number of pierced faces
+  (faces without a defined winding aside; two cells sharing a face may disagree on it).
+  The definition needs no axis and turns with the field (docs/theory.md, "Vortex lines in 3D").
+  ``axis="x"``/``"y"``/``"z"`` (or a vector) uses the phase of the components of q normal to a
+  fixed axis instead; it finds only lines along which q is normal to that axis, and scatters
+  spurious windings wherever q orders along it. A face whose projected vectors vanish at a
+  vertex or are antiparallel along an edge has no defined winding and counts as not pierced. A
+  pierced face is crossed at the zero of the linear interpolant of the projection on the face
+  (on a quadrilateral face, on the half triangle that winds; the centroid if neither does).
+  Inside a cell the crossing points are joined by a segment; a cell crossed more often joins
+  each point to their mean. The total line length is exact for a field linear in a cell.
 
 Every cell is counted once in parallel (owned cells only); counts and lengths are global. The
 fields for the results folder are cellwise constants (DG0): the winding in 2D, the line length
@@ -35,7 +43,13 @@ from mpi4py import MPI
 
 from lkfem.errors import LkfemError
 
-__all__ = ["VortexDiagnostics", "Vortices", "VortexLines", "cell_vertex_values"]
+__all__ = ["AXES", "VortexDiagnostics", "Vortices", "VortexLines", "cell_vertex_values"]
+
+#: The 3D projections (``[domains] vortex_axis``): each cell's own plane, or normal to an axis.
+AXES = {"cell": None, "x": (1.0, 0.0, 0.0), "y": (0.0, 1.0, 0.0), "z": (0.0, 0.0, 1.0)}
+#: A projected vector shorter than this times the face's longest has no angle; a step within
+#: this of ±π along an edge (antiparallel ends) has no sign: such a face has no winding.
+_DEGENERATE = 1e-9
 
 # The vertices of each cell type in cyclic order around the cell (2D), or around each of its
 # faces (3D), in basix's reference numbering.
@@ -79,11 +93,13 @@ class VortexLines:
         length: the total line length (m, all ranks).
         cell_length: the line length in each owned cell (m).
         segments: ``(n, 2, 3)``: the line segments (m) of the owned cells on this rank.
+        crossed_cells: the number of cells a line crosses (all ranks).
     """
 
     length: float
     cell_length: np.ndarray
     segments: np.ndarray
+    crossed_cells: int = 0
 
     def gather_segments(self, comm: MPI.Comm) -> np.ndarray:
         """Every rank's segments, on every rank (for a picture)."""
@@ -161,14 +177,15 @@ class VortexDiagnostics:
 
     Args:
         q: the heat flux (a vector function of a 2D or 3D mesh).
-        axis: 3D only: the components of q normal to this axis make the phase (default z).
+        axis: 3D only: ``"cell"`` (each cell's own plane, the default), ``"x"``, ``"y"``,
+            ``"z"`` or a vector: the components of q normal to that axis make the phase.
 
     ``compute()`` returns :class:`Vortices` (2D) or :class:`VortexLines` (3D) and refreshes
     ``field``: the winding per cell (2D, "winding") or the line length per volume (3D,
     "vortex_line_density", 1/m²).
     """
 
-    def __init__(self, q: fem.Function, *, axis=(0.0, 0.0, 1.0)) -> None:
+    def __init__(self, q: fem.Function, *, axis: str | tuple[float, ...] = "cell") -> None:
         mesh = q.function_space.mesh
         self.q = q
         self.tdim = mesh.topology.dim
@@ -181,8 +198,14 @@ class VortexDiagnostics:
         self.dg0 = fem.functionspace(mesh, ("DG", 0))
         name = "winding" if self.tdim == 2 else "vortex_line_density"
         self.field = fem.Function(self.dg0, name=name)
-        axis = np.asarray(axis, dtype=float)
-        self._basis = _plane_basis(axis / np.linalg.norm(axis))
+        if isinstance(axis, str):
+            if axis not in AXES:
+                raise LkfemError(f"vortex axis must be one of {', '.join(AXES)}, got {axis!r}")
+            axis = AXES[axis]
+        self._basis = None
+        if axis is not None:
+            vector = np.asarray(axis, dtype=float)
+            self._basis = _plane_basis(vector / np.linalg.norm(vector))
         if self.tdim == 3:
             volume = fem.assemble_vector(fem.form(ufl.TestFunction(self.dg0) * ufl.dx))
             self._volume = volume.array[self.dg0.dofmap.list[: self._owned(), 0]].copy()
@@ -195,8 +218,12 @@ class VortexDiagnostics:
         x, values = cell_vertex_values(self.q, self._space)
         if self.tdim == 2:
             return self._vortices(x, values[..., :2])
-        psi = values[..., :3] @ self._basis.T if values.shape[-1] >= 3 else values[..., :2]
-        return self._lines(x, psi)
+        q = values[..., :3]
+        if q.shape[-1] < 3:
+            return self._lines(x, q[..., :2])
+        if self._basis is not None:
+            return self._lines(x, q @ self._basis.T)
+        return self._lines(x, np.einsum("cvi,cji->cvj", q, _cell_planes(q)))
 
     def _set_field(self, per_cell: np.ndarray) -> None:
         owned = len(per_cell)
@@ -236,13 +263,10 @@ class VortexDiagnostics:
         for face in self.cycles:
             face = list(face)
             w = _windings(np.arctan2(psi[:, face, 1], psi[:, face, 0]))
-            pierced = w != 0
+            pierced = (w != 0) & _defined(psi[:, face])
             counts += pierced
-            if len(face) == 3:
-                p = _linear_zero(x[:, face], psi[:, face])
-            else:
-                p = x[:, face].mean(axis=1)
-            crossing.append(np.where(pierced[:, None], p, np.nan))
+            crossing_point = _face_zero(x[:, face], psi[:, face])
+            crossing.append(np.where(pierced[:, None], crossing_point, np.nan))
         points = np.stack(crossing, axis=1)  # (cells, faces, 3), NaN where not pierced
         segments = []
         cell_length = np.zeros(n)
@@ -252,17 +276,37 @@ class VortexDiagnostics:
             two = p[~np.isnan(p[..., 0])].reshape(len(pairs), 2, 3)
             segments.append(two)
             cell_length[pairs] = np.linalg.norm(two[:, 1] - two[:, 0], axis=1)
-        for c in np.flatnonzero(counts > 2) if n else []:
-            p = points[c][~np.isnan(points[c][:, 0])]
-            centre = p.mean(axis=0)
-            star = np.stack([p, np.broadcast_to(centre, p.shape)], axis=1)
-            segments.append(star)
-            cell_length[c] = np.linalg.norm(p - centre, axis=1).sum()
+        many = np.flatnonzero(counts > 2)
+        if len(many):  # each crossing point joined to their mean
+            p = points[many]
+            valid = ~np.isnan(p[..., 0])
+            centre = np.nanmean(p, axis=1, keepdims=True)
+            arm = np.linalg.norm(p - centre, axis=-1)
+            cell_length[many] = np.where(valid, arm, 0.0).sum(axis=1)
+            star = np.stack([p, np.broadcast_to(centre, p.shape)], axis=2)  # (m, faces, 2, 3)
+            segments.append(star[valid])
         self._set_field(cell_length / self._volume)
         comm = self.q.function_space.mesh.comm
         total = comm.allreduce(float(cell_length.sum()), op=MPI.SUM)
+        crossed = comm.allreduce(int(np.count_nonzero(counts >= 2)), op=MPI.SUM)
         segs = np.concatenate(segments) if segments else np.zeros((0, 2, 3))
-        return VortexLines(length=total, cell_length=cell_length, segments=segs)
+        return VortexLines(
+            length=total, cell_length=cell_length, segments=segs, crossed_cells=crossed
+        )
+
+
+def _face_zero(x: np.ndarray, psi: np.ndarray) -> np.ndarray:
+    """Where a line crosses faces ``x`` ``(n, k, 3)`` with projected q ``psi`` ``(n, k, 2)``: the
+    linear zero on a triangle; on a quadrilateral that of the half (split along the diagonal from
+    its first vertex) with a nonzero winding, else the centroid."""
+    if x.shape[1] == 3:
+        return _linear_zero(x, psi)
+    point = x.mean(axis=1)
+    for half in ([0, 1, 2], [0, 2, 3]):
+        w = _windings(np.arctan2(psi[:, half, 1], psi[:, half, 0]))
+        hit = np.flatnonzero(w != 0)
+        point[hit] = _linear_zero(x[hit][:, half], psi[hit][:, half])
+    return point
 
 
 def _plane_basis(axis: np.ndarray) -> np.ndarray:
@@ -271,3 +315,27 @@ def _plane_basis(axis: np.ndarray) -> np.ndarray:
     e1 = helper - helper.dot(axis) * axis
     e1 /= np.linalg.norm(e1)
     return np.stack([e1, np.cross(axis, e1)])
+
+
+def _cell_planes(q: np.ndarray) -> np.ndarray:
+    """Per cell, two orthonormal rows spanning the plane of its vertex values ``q``
+    ``(cells, vertices, 3)``: normal to the eigenvector of Σ_v q_v q_vᵀ's smallest eigenvalue."""
+    if len(q) == 0:
+        return np.zeros((0, 2, 3))
+    _, vectors = np.linalg.eigh(np.einsum("cvi,cvj->cij", q, q))
+    u = vectors[:, :, 0]
+    helper = np.where(np.abs(u[:, :1]) < 0.9, [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]])
+    e1 = helper - np.sum(helper * u, axis=1, keepdims=True) * u
+    e1 /= np.linalg.norm(e1, axis=1, keepdims=True)
+    return np.stack([e1, np.cross(u, e1)], axis=1)
+
+
+def _defined(psi: np.ndarray) -> np.ndarray:
+    """Whether the winding of the 2-vectors ``psi`` ``(n, vertices, 2)`` around each polygon is
+    defined: no vector vanishes (relative to the largest) and no edge joins antiparallel ones."""
+    size = np.linalg.norm(psi, axis=-1)
+    scale = size.max(axis=-1, initial=0.0)
+    nonzero = np.all(size > _DEGENERATE * scale[:, None], axis=-1) & (scale > 0)
+    angle = np.arctan2(psi[..., 1], psi[..., 0])
+    step = (np.roll(angle, -1, axis=-1) - angle + np.pi) % (2.0 * np.pi) - np.pi
+    return nonzero & np.all(np.abs(step) < np.pi - _DEGENERATE, axis=-1)

@@ -35,7 +35,13 @@ from lkfem.core.periodic import Periodicity, image_to_source
 from lkfem.solvers.linear import LinearSolver, SolveInfo
 from lkfem.solvers.newton import NewtonSolver
 
-__all__ = ["periodic_constraint", "PeriodicNewtonSolver", "solve_linear", "constrained_function"]
+__all__ = [
+    "periodic_constraint",
+    "PeriodicNewtonSolver",
+    "solve_linear",
+    "constrained_function",
+    "constrained_vector",
+]
 
 _IMAGE = 1  # the tag of the image facets in the constraint's own facet tags
 
@@ -95,6 +101,20 @@ def constrained_function(
 ) -> fem.Function:
     """A function on the constraint's space (the unknown of a constrained problem)."""
     return fem.Function(mpc.function_space, name=name)
+
+
+def constrained_vector(form: fem.Form, constraint: dolfinx_mpc.MultiPointConstraint) -> np.ndarray:
+    """The owned entries of the vector of the linear ``form`` with the constrained test
+    functions (a slave's entry added to its masters'), e.g. a weak residual of a periodic
+    problem; the slaves' own entries are zero."""
+    b = dolfinx_mpc.assemble_vector(form, constraint)
+    try:
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        with b.localForm() as local:
+            values = np.array(local.array[: b.getLocalSize()])
+    finally:
+        b.destroy()
+    return values
 
 
 class PeriodicNewtonSolver(NewtonSolver):

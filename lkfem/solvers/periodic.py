@@ -5,7 +5,8 @@ space from the periodic pairs of a mesh (:mod:`lkfem.core.periodic`): every degr
 an image boundary becomes a slave of the point it is mapped to, corners and edges shared by two
 or three pairs included (they map in turn onto the one corner that is no image). Supported
 spaces (dolfinx_mpc 0.9.1 and 0.11.0): scalar Lagrange, blocked (vector) Lagrange, and mixed
-spaces, whose sub-spaces are constrained one by one. Dofs of the Dirichlet conditions given are
+spaces, whose sub-spaces are constrained one by one (discontinuous ones, whose dofs lie on no
+facet, are left alone). Dofs of the Dirichlet conditions given are
 left out of the constraint.
 
 The unknowns then live on ``constraint.function_space`` (the space with the extra ghosts the
@@ -90,7 +91,11 @@ def periodic_constraint(
         def relation(x: np.ndarray) -> np.ndarray:
             return image_to_source(pairs, x)
 
+        fdim = domain.mesh.topology.dim - 1
         for part in _parts(V):
+            on_facets = fem.locate_dofs_topological(part, fdim, tags.find(_IMAGE)).size
+            if domain.comm.allreduce(on_facets) == 0:
+                continue  # a discontinuous part: its dofs belong to the cells, none to map
             mpc.create_periodic_constraint_topological(part, tags, _IMAGE, relation, list(bcs))
     mpc.finalize()
     return mpc

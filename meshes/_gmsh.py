@@ -36,6 +36,44 @@ def box_faces(
     return faces
 
 
+def periodic_sides(
+    model: Any, dim: int, sides: dict[str, list[int]], pairs: Sequence[tuple[str, str]]
+) -> None:
+    """Make the mesh of each ``image`` side a translated copy of its ``source`` side (gmsh
+    ``setPeriodic``), so lkfem's ``[mesh] periodic`` pairs find matching nodes on any mesh.
+
+    Args:
+        model: the gmsh model, before meshing.
+        dim: the dimension of the sides (1: curves of a 2D geometry, 2: surfaces of a 3D one).
+        sides: the entities of each named side.
+        pairs: ``(source, image)`` names of opposite sides.
+    """
+
+    def bbox(tags: Sequence[int]) -> tuple[list[float], list[float]]:
+        boxes = [model.getBoundingBox(dim, t) for t in tags]
+        return [min(b[i] for b in boxes) for i in range(3)], [
+            max(b[i] for b in boxes) for i in range(3, 6)
+        ]
+
+    for source, image in pairs:
+        lo_s, hi_s = bbox(sides[source])
+        lo_i, hi_i = bbox(sides[image])
+        shift = [b - a for a, b in zip(lo_s, lo_i, strict=True)]  # source → image
+        tol = 1e-6 * max(max(h - l for l, h in zip(lo_s, hi_s, strict=True)), max(map(abs, shift)))
+        affine = [1, 0, 0, shift[0], 0, 1, 0, shift[1], 0, 0, 1, shift[2], 0, 0, 0, 1]
+        for tag in sides[image]:
+            box = model.getBoundingBox(dim, tag)
+            moved = [box[i] - shift[i % 3] for i in range(6)]
+            match = [
+                s
+                for s in sides[source]
+                if max(abs(a - b) for a, b in zip(model.getBoundingBox(dim, s), moved, strict=True))
+                < tol
+            ]
+            require(len(match) == 1, f"periodic: side '{image}' is no translate of '{source}'")
+            model.mesh.setPeriodic(dim, [tag], match, affine)
+
+
 def name_groups(model: Any, dim: int, groups: dict[str, list[int]], first_tag: int) -> None:
     """Add one physical group per non-empty entry, tagged first_tag, first_tag + 1, …"""
     tag = first_tag

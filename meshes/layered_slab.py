@@ -2,7 +2,8 @@
 
 Regions: ``layer0``, ``layer1``, … (or the given ``names``). Boundaries: ``left``/``right``
 (x = 0 and x = Σ thickness), ``front``/``back`` (y), ``bottom``/``top`` (z), and the interfaces
-``interface0`` (between the first two layers), ``interface1``, …
+``interface0`` (between the first two layers), ``interface1``, … With ``periodic = true``
+opposite faces have matching nodes (a periodic box for thermal domains).
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from mpi4py import MPI
 
 from lkfem.core.domain import Domain
 
-from ._gmsh import box_faces, generate, main, name_groups, require, uniform_size
+from ._gmsh import (
+    box_faces,
+    generate,
+    main,
+    name_groups,
+    periodic_sides,
+    require,
+    uniform_size,
+)
 
 
 def populate(
@@ -23,6 +32,7 @@ def populate(
     ly: float = 0.25,
     lz: float = 0.25,
     h: float = 0.1,
+    periodic: bool = False,
 ) -> None:
     """Fill ``model`` (lengths in m).
 
@@ -30,6 +40,9 @@ def populate(
         thickness: the layers' thicknesses along x, from x = 0.
         ly, lz: the slab's size across.
         h: mesh size.
+        periodic: mesh ``right``, ``back`` and ``top`` as translates of ``left``, ``front``
+            and ``bottom`` (gmsh ``setPeriodic``), so that ``[mesh] periodic`` pairs of
+            opposite faces match node by node.
     """
     require(len(thickness) >= 1, "layered_slab: give at least one layer thickness")
     require(min(*thickness, ly, lz, h) > 0, "layered_slab: sizes must be positive")
@@ -55,6 +68,9 @@ def populate(
         interfaces[f"interface{i}"] = sorted(a & b)
     name_groups(model, 2, {**faces, **interfaces}, first_tag=101)
     uniform_size(h)
+    if periodic:
+        pairs = (("left", "right"), ("front", "back"), ("bottom", "top"))
+        periodic_sides(model, 2, faces, pairs)
     generate(model)
 
 

@@ -1,7 +1,7 @@
 """A rectangle [0, Lx] × [0, Ly] (2D), of triangles or of structured quadrilaterals.
 
 Region: ``plate``. Boundaries (curves): ``left`` (x = 0), ``right`` (x = Lx), ``bottom``
-(y = 0), ``top`` (y = Ly).
+(y = 0), ``top`` (y = Ly). With ``periodic = true`` opposite sides have matching nodes.
 """
 
 from __future__ import annotations
@@ -12,12 +12,18 @@ from mpi4py import MPI
 
 from lkfem.core.domain import Domain
 
-from ._gmsh import generate, main, name_groups, require, uniform_size
+from ._gmsh import generate, main, name_groups, periodic_sides, require, uniform_size
 from ._plane import rectangle_sides
 
 
 def populate(
-    model: Any, *, Lx: float = 1.0, Ly: float = 1.0, h: float = 0.05, quads: bool = False
+    model: Any,
+    *,
+    Lx: float = 1.0,
+    Ly: float = 1.0,
+    h: float = 0.05,
+    quads: bool = False,
+    periodic: bool = False,
 ) -> None:
     """Fill ``model`` (lengths in m).
 
@@ -25,6 +31,9 @@ def populate(
         Lx, Ly: the rectangle's sides along x and y (m).
         h: mesh size (m).
         quads: structured quadrilaterals (ceil(L / h) along each side) instead of triangles.
+        periodic: mesh ``right`` as a translate of ``left`` and ``top`` of ``bottom`` (gmsh
+            ``setPeriodic``), so that ``[mesh] periodic`` pairs of opposite sides match node by
+            node also with triangles (structured quadrilaterals match anyway).
     """
     require(min(Lx, Ly, h) > 0, "rectangle: Lx, Ly and h must be positive")
     occ = model.occ
@@ -40,6 +49,8 @@ def populate(
         model.mesh.setRecombine(2, plate)
     else:
         uniform_size(h)
+    if periodic:
+        periodic_sides(model, 1, sides, (("left", "right"), ("bottom", "top")))
     name_groups(model, 2, {"plate": [plate]}, first_tag=1)
     name_groups(model, 1, sides, first_tag=101)
     generate(model, 2)

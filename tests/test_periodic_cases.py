@@ -2,6 +2,7 @@
 mesh as a one-line CaseError, and the steady Fourier solve with it against an exact solution."""
 
 import tomllib
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -42,12 +43,18 @@ def _case(model="fourier", extra=""):
     return tomllib.loads(CASE.replace("MODEL", model) + extra)
 
 
-def test_a_physics_without_periodic_support_refuses_the_key():
+def test_the_heat_superconductor_refuses_the_key_and_says_why():
+    path = Path(lk.__file__).parent / "cases" / "heat_superconductor.toml"
+    data = tomllib.loads(path.read_text())
+    data["mesh"]["periodic"] = [["hot", "cold"]]
     with pytest.raises(CaseError) as info:
-        lk.parse_case(_case("lk"), source="case.toml")
-    assert str(info.value) == (
-        "case.toml: [mesh.periodic]: the lk physics does not take periodic boundaries yet"
+        lk.parse_case(data, source="case.toml")
+    message = str(info.value)
+    assert message.startswith(
+        "case.toml: [mesh.periodic]: the superconductor physics does not take periodic "
+        "boundaries: its rods join two reservoirs"
     )
+    assert "\n" not in message
 
 
 def test_a_condition_on_a_periodic_boundary_is_refused():

@@ -154,7 +154,8 @@ def parse_case(
     r.keys(initial, "initial", INITIAL.names())
     chosen = registry.select(model, data)
     if mesh.periodic and not chosen.periodic:
-        r.fail("mesh.periodic", f"the {chosen.name} physics does not take periodic boundaries yet")
+        why = f": {chosen.periodic_refusal}" if chosen.periodic_refusal else " yet"
+        r.fail("mesh.periodic", f"the {chosen.name} physics does not take periodic boundaries{why}")
     sections: dict[str, Any] = {}
     settings = chosen.parse(r, data, model, materials=materials, constants=constants)
     if chosen.section is not None:

@@ -127,6 +127,8 @@ class Physics(Protocol):
     #: whether its models take periodic boundaries (``[mesh] periodic``: the pairs are on
     #: ``domain.periodic``); a case with them and a physics without is refused
     periodic: bool = False
+    #: why not, when it does not (the refusal's message; empty: "not yet")
+    periodic_refusal: str = ""
 
     def parse(
         self,

@@ -5,7 +5,8 @@ space from the periodic pairs of a mesh (:mod:`lkfem.core.periodic`): every degr
 an image boundary becomes a slave of the point it is mapped to, corners and edges shared by two
 or three pairs included (they map in turn onto the one corner that is no image). Supported
 spaces (dolfinx_mpc 0.9.1 and 0.11.0): scalar Lagrange, blocked (vector) Lagrange, and mixed
-spaces, whose sub-spaces are constrained one by one. Dofs of the Dirichlet conditions given are
+spaces, whose sub-spaces are constrained one by one (discontinuous ones, whose dofs lie on no
+facet, are left alone). Dofs of the Dirichlet conditions given are
 left out of the constraint.
 
 The unknowns then live on ``constraint.function_space`` (the space with the extra ghosts the
@@ -35,7 +36,13 @@ from lkfem.core.periodic import Periodicity, image_to_source
 from lkfem.solvers.linear import LinearSolver, SolveInfo
 from lkfem.solvers.newton import NewtonSolver
 
-__all__ = ["periodic_constraint", "PeriodicNewtonSolver", "solve_linear", "constrained_function"]
+__all__ = [
+    "periodic_constraint",
+    "PeriodicNewtonSolver",
+    "solve_linear",
+    "constrained_function",
+    "constrained_vector",
+]
 
 _IMAGE = 1  # the tag of the image facets in the constraint's own facet tags
 
@@ -84,7 +91,11 @@ def periodic_constraint(
         def relation(x: np.ndarray) -> np.ndarray:
             return image_to_source(pairs, x)
 
+        fdim = domain.mesh.topology.dim - 1
         for part in _parts(V):
+            on_facets = fem.locate_dofs_topological(part, fdim, tags.find(_IMAGE)).size
+            if domain.comm.allreduce(on_facets) == 0:
+                continue  # a discontinuous part: its dofs belong to the cells, none to map
             mpc.create_periodic_constraint_topological(part, tags, _IMAGE, relation, list(bcs))
     mpc.finalize()
     return mpc
@@ -95,6 +106,20 @@ def constrained_function(
 ) -> fem.Function:
     """A function on the constraint's space (the unknown of a constrained problem)."""
     return fem.Function(mpc.function_space, name=name)
+
+
+def constrained_vector(form: fem.Form, constraint: dolfinx_mpc.MultiPointConstraint) -> np.ndarray:
+    """The owned entries of the vector of the linear ``form`` with the constrained test
+    functions (a slave's entry added to its masters'), e.g. a weak residual of a periodic
+    problem; the slaves' own entries are zero."""
+    b = dolfinx_mpc.assemble_vector(form, constraint)
+    try:
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        with b.localForm() as local:
+            values = np.array(local.array[: b.getLocalSize()])
+    finally:
+        b.destroy()
+    return values
 
 
 class PeriodicNewtonSolver(NewtonSolver):

@@ -25,6 +25,7 @@ from lkfem.errors import CaseError
 from lkfem.physics.domains.problem import negative_part
 from lkfem.solvers.linear import solve_once
 from lkfem.solvers.newton import direct_solver_options
+from lkfem.solvers.periodic import solve_linear
 
 if TYPE_CHECKING:
     from lkfem.physics.domains.problem import DomainsProblem
@@ -131,15 +132,20 @@ def project_divergence_free(problem: DomainsProblem) -> None:
     a = fem.form((ufl.inner(q, v) - p * ufl.div(v) - r * ufl.div(q)) * dx)
     L = fem.form(ufl.inner(q0, v) * dx)
     problem.update_conditions()
-    A = fem_petsc.assemble_matrix(a, bcs=problem.bcs)
-    A.assemble()
-    b = fem_petsc.assemble_vector(L)
-    fem_petsc.apply_lifting(b, [a], bcs=[problem.bcs])
-    b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-    fem_petsc.set_bc(b, problem.bcs)
-    w = fem.Function(W)
-    solve_once(A, b, w.x.petsc_vec, defaults=direct_solver_options(), name="domains_projection")
-    w.x.scatter_forward()
+    defaults = direct_solver_options()
+    if problem.constraint is not None:  # periodic pairs: the constrained solve
+        w = fem.Function(problem.constraint.function_space)
+        solve_linear(a, L, w, problem.bcs, problem.constraint, defaults=defaults, name="domains_ic")
+    else:
+        A = fem_petsc.assemble_matrix(a, bcs=problem.bcs)
+        A.assemble()
+        b = fem_petsc.assemble_vector(L)
+        fem_petsc.apply_lifting(b, [a], bcs=[problem.bcs])
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        fem_petsc.set_bc(b, problem.bcs)
+        w = fem.Function(W)
+        solve_once(A, b, w.x.petsc_vec, defaults=defaults, name="domains_projection")
+        w.x.scatter_forward()
     u.x.array[problem.q_dofs] = w.x.array[problem.q_dofs]
     u.x.array[problem.s_dofs] = 0.0
     u.x.scatter_forward()

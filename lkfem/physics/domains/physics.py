@@ -248,13 +248,7 @@ class DomainsPhysics(Physics):
                     f"no boundary named '{name}' "
                     f"(boundaries: {', '.join(sorted(domain.boundaries))})",
                 )
-        if settings.variant == "conserved" and domain.periodic:
-            raise CaseError(
-                case.source,
-                "mesh.periodic",
-                "the conserved variant of [domains] does not take periodic boundaries yet",
-            )
-        if settings.variant == "conserved":
+        if settings.variant == "conserved" and not domain.periodic:
             exterior = set(domain.exterior_boundaries())
             if exterior and exterior <= set(settings.fixed):
                 raise CaseError(

@@ -28,6 +28,7 @@ import basix.ufl
 import numpy as np
 import ufl
 from dolfinx import fem, la
+from dolfinx import mesh as dmesh
 from mpi4py import MPI
 from petsc4py import PETSc
 
@@ -39,7 +40,11 @@ from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
 from lkfem.errors import CaseError
 from lkfem.solvers.newton import NewtonInfo, NewtonSolver
-from lkfem.solvers.periodic import PeriodicNewtonSolver, periodic_constraint
+from lkfem.solvers.periodic import (
+    PeriodicNewtonSolver,
+    constrained_vector,
+    periodic_constraint,
+)
 
 __all__ = ["DomainsProblem", "positive_part", "negative_part"]
 
@@ -122,6 +127,8 @@ class DomainsProblem:
         self.dt = fem.Constant(mesh, PETSc.ScalarType(1.0))
         self.names = spatial_names(domain, constants, t=self.t)
         self.bcs = self._dirichlet(dict(bcs or {}), dict(fixed or {}))
+        if variant == "conserved" and domain.periodic and not self._free_boundary(fixed or {}):
+            self.bcs.append(self._pin_multiplier())
         # periodic pairs of the mesh: u lives on the constraint's space (W's dofs first)
         self.constraint = (
             periodic_constraint(self.W, domain, domain.periodic, self.bcs)
@@ -212,6 +219,44 @@ class DomainsProblem:
         dofs = fem.locate_dofs_topological((sub, V), tdim - 1, facets)
         return fem.dirichletbc(g, dofs, sub)
 
+    def _free_boundary(self, fixed: Mapping[str, Any]) -> bool:
+        """Whether some outer boundary is neither fixed nor periodic (there p is set)."""
+        paired = {name for pair in self.domain.periodic for name in (pair.source, pair.image)}
+        return bool(set(self.domain.exterior_boundaries()) - paired - set(fixed))
+
+    def _pin_multiplier(self) -> fem.DirichletBC:
+        """p = 0 at one node off the outer surface: with every boundary periodic or fixed the
+        multiplier is defined only up to a constant (q is not affected). The node is the owned
+        interior dof of p with the smallest global index, the same on every rank; its equation
+        ∫ ∇·q φ dx = 0 follows from the others (the φ sum to one, ∮ q·n = 0)."""
+        V, mesh, comm = self.V_s, self.domain.mesh, self.comm
+        tdim = mesh.topology.dim
+        mesh.topology.create_connectivity(tdim - 1, tdim)
+        outer = fem.locate_dofs_topological(
+            V, tdim - 1, dmesh.exterior_facet_indices(mesh.topology)
+        )
+        imap = V.dofmap.index_map
+        inner = np.setdiff1d(np.arange(imap.size_local, dtype=np.int32), outer)
+        numbers = imap.local_to_global(inner)
+        first = comm.allreduce(
+            int(numbers.min()) if numbers.size else np.iinfo(np.int64).max, op=MPI.MIN
+        )
+        if first == np.iinfo(np.int64).max:
+            raise CaseError(
+                self.origin, "mesh.periodic", "the mesh has no interior node to fix p at"
+            )
+        point = np.zeros(3)
+        if numbers.size and numbers.min() == first:
+            point = V.tabulate_dof_coordinates()[inner[np.argmin(numbers)]]
+        point = comm.allreduce(point, op=MPI.SUM)
+        tol = 1e-10 * max(float(np.abs(point).max()), 1.0)
+
+        def at(x: np.ndarray) -> np.ndarray:
+            return np.linalg.norm(x - point[:, None], axis=0) <= tol
+
+        dofs = fem.locate_dofs_geometrical((self.W.sub(1), V), at)
+        return fem.dirichletbc(fem.Function(V), dofs, self.W.sub(1))
+
     def make_periodic(self, f: fem.Function) -> None:
         """Give ``f`` (on the space of u) the values the periodic pairs ask for (a no-op
         without pairs)."""
@@ -292,6 +337,7 @@ class DomainsProblem:
         self.volume = _gsum(fem.form(1.0 * dx), self.comm)
         self.div_form = fem.form(ufl.div(q) ** 2 * dx)
         self.div_weak_form = None
+        self._div_constraint = None
         if self.variant == "conserved":
             self.div_weak_form = fem.form(ufl.div(q) * ufl.TestFunction(self.V_s) * dx)
 
@@ -354,11 +400,19 @@ class DomainsProblem:
     def divergence_residual(self) -> float:
         """max_i |∫ ∇·q φ_i dx| over the multiplier's basis functions φ_i: the discrete
         constraint of the conserved variant, zero to the solver's tolerance."""
-        assert self.div_weak_form is not None
-        b = fem.assemble_vector(self.div_weak_form)
-        b.scatter_reverse(la.InsertMode.add)
+        assert self.div_weak_form is not None and self.V_s is not None
+        if self.constraint is None:
+            b = fem.assemble_vector(self.div_weak_form)
+            b.scatter_reverse(la.InsertMode.add)
+            values = b.array
+        else:  # periodic: the test functions of p are the constrained ones
+            if self._div_constraint is None:
+                self._div_constraint = periodic_constraint(
+                    self.V_s, self.domain, self.domain.periodic
+                )
+            values = constrained_vector(self.div_weak_form, self._div_constraint)
         size = self.V_s.dofmap.index_map.size_local
-        local = float(np.max(np.abs(b.array[:size]), initial=0.0))
+        local = float(np.max(np.abs(values[:size]), initial=0.0))
         return self.comm.allreduce(local, op=MPI.MAX)
 
     def change(self) -> float:

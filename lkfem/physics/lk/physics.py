@@ -157,6 +157,7 @@ class LKPhysics(Physics):
 
     name = "lk"
     section = None
+    periodic = True
 
     def build(
         self, case: Case, domain: Domain, materials: Mapping[str, Material] | None = None

@@ -52,6 +52,7 @@ from lkfem.core.materials import LandauCoefficients, Material
 from lkfem.core.names import check_names
 from lkfem.errors import CaseError
 from lkfem.physics.lk import conditions as lk_conditions
+from lkfem.physics.lk import periodic as lk_periodic
 from lkfem.physics.lk.conditions import nonzero
 from lkfem.physics.lk.initial import set_initial_state
 from lkfem.physics.lk.spaces import (
@@ -160,18 +161,25 @@ class LKProblem:
         #: the measure of the whole active domain (all cells when nothing is inactive)
         self.dx_domain = self.dx(active_tags) if self.inactive else self.dx
         self.W = mixed_space(mesh, self.element, degree)
-        self.u = fem.Function(self.W, name="u")
-        self.u_n = fem.Function(self.W)
-        self.u_nn = fem.Function(self.W)
         self.V_q, self.q_dofs = subspace(self.W, 0)  # no collapse(): see subspace
         self.V_T, self.T_dofs = subspace(self.W, 1)
 
         self.t = fem.Constant(mesh, PETSc.ScalarType(0.0))
         self.dt = fem.Constant(mesh, PETSc.ScalarType(1.0))
         self.alpha = [fem.Constant(mesh, PETSc.ScalarType(0.0)) for _ in range(3)]
+        self.names = spatial_names(domain, constants, t=self.t)
+        self.dirichlet, self.T_bc_dofs = lk_conditions.dirichlet_conditions(self)
+        self.inactive_bcs, self.active_exterior = lk_conditions.inactive_conditions(
+            self, active_tags
+        )
+        #: the periodic pairs' constraint (None without): u lives on its space
+        self.constraint = lk_periodic.constraint(self)
+        U = self.W if self.constraint is None else self.constraint.function_space
+        self.u = fem.Function(U, name="u")
+        self.u_n = fem.Function(U)
+        self.u_nn = fem.Function(U)
         q, T = ufl.split(self.u)
         self.q, self.T = q, T
-        self.names = spatial_names(domain, constants, t=self.t)
         self.names_T = {**self.names, "T": T}
         self.Q = self.parse(source, "physics.source", with_T=True)
         self.f_q = (
@@ -190,10 +198,6 @@ class LKProblem:
         }
         check_hdiv(self)
         self.flux_scale = self._flux_scale()
-        self.dirichlet, self.T_bc_dofs = lk_conditions.dirichlet_conditions(self)
-        self.inactive_bcs, self.active_exterior = lk_conditions.inactive_conditions(
-            self, active_tags
-        )
         #: the local dofs of V_T held fixed: temperature conditions and inactive regions
         self.T_fixed_dofs = self._fixed_T_dofs()
         lk_conditions.check_interfaces(self, active_tags)
@@ -346,6 +350,7 @@ class LKProblem:
             size = self.W.dofmap.index_map.size_global * self.W.dofmap.index_map_bs
             if kind == "auto":
                 kind = "direct" if size <= DIRECT_LIMIT else "iterative"
+                kind = "direct" if self.constraint is not None else kind  # see lk.periodic
             configure, linear = None, None
             if kind == "iterative":
                 configure = self._preconditioner = BlockPreconditioner(self)
@@ -360,9 +365,8 @@ class LKProblem:
             # a linear problem takes one linear solve; its Jacobian changes only with Δt and
             # the scheme (set_time_coefficients) unless a coefficient depends on t
             affine, on_t = self._linearity()
-            self._solver = NewtonSolver(
-                self.F,
-                self.u,
+            self._solver = lk_periodic.newton_solver(
+                self,
                 [bc for _, _, bc, _ in self.dirichlet] + self.inactive_bcs,
                 options,
                 linear=linear,
@@ -401,6 +405,7 @@ class LKProblem:
         """Initial T (number or expression of x) and q (gdim numbers/expressions, ``"fourier"``
         for q = −K∇T0 (projected, see :mod:`lkfem.physics.lk.initial`), or None for zero)."""
         set_initial_state(self, T0, q0)
+        lk_periodic.make_periodic(self, self.u, self.u_n, self.u_nn)
 
     def history(self) -> dict[str, fem.Function]:
         """q and T of uⁿ and uⁿ⁻¹ on their own spaces (``q_n``, ``T_n``, ``q_nn``, ``T_nn``;

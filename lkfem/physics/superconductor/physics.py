@@ -264,6 +264,11 @@ class SuperconductorPhysics(Physics):
     name = "superconductor"
     section = "superconductor"
     schema = SCHEMA
+    periodic_refusal = (
+        "its rods join two reservoirs driven through their hot and cold faces, so pairing "
+        "faces along the rods would close the circuit onto itself (no drive), and pairing the "
+        "side walls (a row of identical rods) gives what adiabatic walls give by symmetry"
+    )
 
     def parse(
         self,

@@ -89,8 +89,8 @@ def _component_pc(problem):
     ("boundaries", "hierarchies"),
     [
         # temperature everywhere: the components decouple, A_xx = A_yy, one AMG serves both
-        (("left", "right", "top", "bottom"), 1),
-        # adiabatic top and bottom: the Nitsche terms of q·n = 0 act on q_y only
+        (("left", "right", "front", "back"), 1),
+        # adiabatic front and back (y = 0, 1): the Nitsche terms of q·n = 0 act on q_y only
         (("left", "right"), 2),
     ],
 )

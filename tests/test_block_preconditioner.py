@@ -77,3 +77,48 @@ def test_krylov_iterations_at_corners(element, contrast, ell, ratio, schur, most
     iterations, chosen = solve(element, contrast, ell, ratio)
     assert chosen == schur
     assert 1 <= iterations <= most
+
+
+def _component_pc(problem):
+    """The ComponentAMG context of the flux block of ``problem``'s last solve."""
+    q_ksp = problem.solver().snes.getKSP().getPC().getFieldSplitSubKSP()[0]
+    return q_ksp.getPC().getPythonContext()
+
+
+@pytest.mark.parametrize(
+    ("boundaries", "hierarchies"),
+    [
+        # temperature everywhere: the components decouple, A_xx = A_yy, one AMG serves both
+        (("left", "right", "front", "back"), 1),
+        # adiabatic front and back (y = 0, 1): the Nitsche terms of q·n = 0 act on q_y only
+        (("left", "right"), 2),
+    ],
+)
+def test_flux_block_one_scalar_amg_per_component(boundaries, hierarchies):
+    materials = {name: lk.Material(k=1.0, ell=0.2) for name in ("a", "b")}
+    domain = two_regions(8)
+    conditions = {name: lk.Temperature(value=1.0 if name == "left" else 0.0) for name in boundaries}
+    problem = lk.LKProblem(
+        domain,
+        materials,
+        conditions,
+        element="taylor_hood",
+        petsc_options={"linear_solver": "iterative"},
+    )
+    iterations = problem.solve_steady().linear_iterations
+    context = _component_pc(problem)
+    # the component sets split the owned flux rows: each row once, d sets of equal size
+    rows = np.concatenate([index.getIndices() for index, _ in context.parts])
+    start, end = (
+        problem.solver()
+        .snes.getKSP()
+        .getPC()
+        .getFieldSplitSubKSP()[0]
+        .getOperators()[0]
+        .getOwnershipRange()
+    )
+    assert len(context.parts) == 2
+    assert np.array_equal(np.sort(rows), np.arange(start, end))
+    assert len({id(ksp) for _, ksp in context.parts}) == hierarchies
+    assert 1 <= iterations <= 30
+    problem.destroy()

@@ -20,7 +20,8 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
   S_p by algebraic multigrid: it sees the contrast and the interface coupling through A itself
   (exact when A and G commute), at the price of iterations growing slowly under refinement.
 
-The flux block gets algebraic multigrid (continuous q) or block Jacobi/ILU (DG or RT q).
+The flux block gets algebraic multigrid (continuous q: one scalar AMG per component where
+λ_d = 0, lkfem/solvers/components.py) or block Jacobi/ILU (DG or RT q).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from dolfinx.fem import petsc as fem_petsc
 from petsc4py import PETSc
 
 import lkfem._compat as _compat
+from lkfem.solvers import components
 from lkfem.solvers.linear import clear_options, set_options
 
 __all__ = ["block_options", "BlockPreconditioner", "choose_schur", "SCHUR"]
@@ -61,11 +63,15 @@ def _amg(cheap: bool = False) -> dict[str, Any]:
 
 
 SCHUR = ("selfp", "cahouet_chabard", "bfbt")
+COMPONENTS = True  # Taylor–Hood flux block: one scalar AMG per component (solvers/components)
 CONTRAST_LIMIT = 10.0  # of a between regions with ℓ > 0, above which taylor_hood takes bfbt
 
 
-def block_options(element: str, schur: str = "cahouet_chabard") -> dict[str, Any]:
-    """FGMRES + Schur-complement field split with the T block approximated by ``schur``."""
+def block_options(
+    element: str, schur: str = "cahouet_chabard", by_component: bool = True
+) -> dict[str, Any]:
+    """FGMRES + Schur-complement field split with the T block approximated by ``schur``; a
+    Taylor–Hood flux block by one AMG per component (``by_component``) or one on the whole."""
     options: dict[str, Any] = {
         "ksp_type": "fgmres",
         "ksp_rtol": 1.0e-10,
@@ -86,11 +92,12 @@ def block_options(element: str, schur: str = "cahouet_chabard") -> dict[str, Any
         python_type = "SchurApproximation" if schur == "cahouet_chabard" else "BFBt"
         options["fieldsplit_T_pc_type"] = "python"
         options["fieldsplit_T_pc_python_type"] = f"{__name__}.{python_type}"
-    q_pc = (
-        _amg(cheap=True)
-        if element == "taylor_hood"
-        else {"pc_type": "bjacobi", "sub_pc_type": "ilu"}
-    )
+    if element != "taylor_hood":
+        q_pc = {"pc_type": "bjacobi", "sub_pc_type": "ilu"}
+    elif by_component and COMPONENTS:
+        q_pc = {"pc_type": "python", "pc_python_type": "lkfem.solvers.components.ComponentAMG"}
+    else:
+        q_pc = _amg(cheap=True)
     options.update({f"fieldsplit_q_{k}": v for k, v in q_pc.items()})
     return options
 
@@ -107,10 +114,13 @@ class BlockPreconditioner:
         self.problem = problem
         self.context: SchurApproximation | None = None
         self.schur = choose_schur(problem)
+        # λ_d ∇·q ∇·p couples the flux components in the volume: AMG on the whole block
+        coefficients = problem.coefficients.values()
+        self.by_component = not any(_nonzero(co.lam_d) for co in coefficients)
 
     def options(self) -> dict[str, Any]:
         """The PETSc options of the linear solver (see the module's documentation)."""
-        return block_options(self.problem.element, self.schur)
+        return block_options(self.problem.element, self.schur, self.by_component)
 
     def __call__(self, snes: PETSc.SNES) -> None:
         p = self.problem
@@ -127,6 +137,12 @@ class BlockPreconditioner:
                 (name, PETSc.IS().createGeneral(local.astype(PETSc.IntType), comm=W.mesh.comm))
             )
         pc.setFieldSplitIS(*splits)
+        self.prefix = snes.getOptionsPrefix()
+        if p.element == "taylor_hood" and self.by_component:
+            bs = p.V_q.dofmap.bs
+            nodes = p.V_q.dofmap.index_map.size_local
+            sets = components.component_sets(p.q_dofs, bs, nodes, owned)
+            components.register(self.prefix, sets, _amg(cheap=True))
         if self.schur == "cahouet_chabard":
             self.context = SchurApproximation(p)
             _CONTEXTS[snes.getOptionsPrefix()] = self.context
@@ -136,6 +152,7 @@ class BlockPreconditioner:
             self.context.assemble()
 
     def destroy(self) -> None:
+        components.unregister(getattr(self, "prefix", ""))
         for key in [k for k, v in _CONTEXTS.items() if v is self.context]:
             del _CONTEXTS[key]
         if self.context is not None:
@@ -276,6 +293,10 @@ class BFBt:
         for obj in self.objects:
             obj.destroy()
         self.objects = []
+
+
+def _nonzero(value: Any) -> bool:
+    return not (isinstance(value, float) and value == 0.0)
 
 
 def _isotropic(value: Any) -> Any:

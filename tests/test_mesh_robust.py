@@ -142,3 +142,53 @@ def test_the_cell_limit_can_be_lowered_and_counts_file_cells(corpus, comm):
     cells = domain.mesh.topology.index_map(3).size_local
     assert comm.allreduce(cells) > 10
     assert np.isclose(_volume(domain), 1.0)
+
+
+def _two_boxes(model, orphan_dim):
+    """Two unit boxes side by side (regions "a", "b", boundaries "a_end", "b_end"), meshed, with
+    one node that no cell uses added to box b (``orphan_dim`` 3) or to its end face (2), as
+    gmsh's 3D mesher sometimes leaves one (the rod generator at h = 0.035 with gmsh 4.13)."""
+    occ = model.occ
+    a, b = occ.addBox(0, 0, 0, 1, 1, 1), occ.addBox(1, 0, 0, 1, 1, 1)
+    occ.fragment([(3, a)], [(3, b)])
+    occ.synchronize()
+    ends = {}
+    for _, s in model.getEntities(2):
+        x0, _, _, x1, _, _ = model.getBoundingBox(2, s)
+        if abs(x1 - x0) < 1e-5 and abs(x0) < 1e-5:
+            ends["a_end"] = s
+        elif abs(x1 - x0) < 1e-5 and abs(x0 - 2) < 1e-5:
+            ends["b_end"] = s
+    model.addPhysicalGroup(3, [a], 1, "a")
+    model.addPhysicalGroup(3, [b], 2, "b")
+    model.addPhysicalGroup(2, [ends["a_end"]], 11, "a_end")
+    model.addPhysicalGroup(2, [ends["b_end"]], 12, "b_end")
+    import gmsh
+
+    gmsh.option.setNumber("Mesh.MeshSizeMax", 0.5)
+    model.mesh.generate(3)
+    tag = int(model.mesh.getMaxNodeTag()) + 1
+    if orphan_dim == 3:
+        model.mesh.addNodes(3, b, [tag], [1.5, 0.5, 0.5])
+    else:
+        model.mesh.addNodes(2, ends["b_end"], [tag], [2.0, 0.5, 0.5])
+
+
+@pytest.mark.parametrize("orphan_dim", [3, 2], ids=["in_volume", "on_face"])
+def test_a_node_in_no_cell_keeps_its_volume(comm, orphan_dim):
+    """A node that gmsh's mesher left without a cell: the volume keeps its cells and faces (the
+    volume used to be removed, and dolfinx aborted with MPI_ERR_RANK on its faces)."""
+    import ufl
+
+    from lkfem.mesh.gmsh import from_gmsh
+
+    domain = from_gmsh(lambda model: _two_boxes(model, orphan_dim), comm, label="two boxes")
+    assert sorted(domain.regions) == ["a", "b"]
+    assert sorted(domain.boundaries) == ["a_end", "b_end"]
+    dx = ufl.Measure("dx", domain=domain.mesh, subdomain_data=domain.cell_tags)
+    one = fem.Constant(domain.mesh, 1.0)
+    for name in ("a", "b"):
+        value = fem.assemble_scalar(fem.form(one * dx(domain.regions[name])))
+        assert comm.allreduce(value, op=MPI.SUM) == pytest.approx(1.0, rel=1e-12)
+    for name in ("a_end", "b_end"):
+        assert _area(domain, name) == pytest.approx(1.0, rel=1e-12)

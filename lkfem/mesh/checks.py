@@ -2,7 +2,8 @@
 
 dolfinx's gmsh reader aborts the process (``malloc(): mismatching next->prev_size``) when a cell
 sits in two physical groups of cells and fails inside MPI (``MPI_ERR_RANK``) when a physical group
-of facets holds facets that bound no cell; both are found here first. The checks work in every
+of facets holds facets that bound no cell, or when a node of a cell is numbered after a node of
+no cell; all are found or fixed here first. The checks work in every
 dimension of :data:`DIMENSIONS`: the cells are tetrahedra or hexahedra (3D, facets are triangles or
 quadrilaterals), triangles or quadrilaterals (2D, facets are lines) or lines (1D, facets are
 points). :func:`check_flat` refuses a 2D mesh that does not lie in a plane z = const (and a 1D
@@ -150,7 +151,8 @@ def check_model(model: Any, label: str, *, scale_given: bool, max_cells: int | N
 
     Facet entities of a physical group that bound no cell at all are left out of the group with a
     warning (gmsh tutorial t2 names such surfaces); an entity that is only partly made of facets
-    of the cells, or cells in two physical groups, are a :class:`MeshError`.
+    of the cells, or cells in two physical groups, are a :class:`MeshError`. The nodes of the
+    cells are numbered first (see :func:`_number_used_nodes_first`).
     """
     tdim = model.getDimension()
     check_dimension(label, tdim)
@@ -187,7 +189,7 @@ def check_model(model: Any, label: str, *, scale_given: bool, max_cells: int | N
         )
     guard_size(label, count, max_cells, estimated=False)
     _drop_orphan_surfaces(model, label, [f for f in faces if f.size], tdim)
-    _drop_unused_entities(model, np.unique(np.concatenate(used)) if used else np.empty(0))
+    _number_used_nodes_first(model, np.unique(np.concatenate(used)) if used else np.empty(0))
     if not scale_given:
         xmin, ymin, zmin, xmax, ymax, zmax = model.getBoundingBox(-1, -1)
         size = max(xmax - xmin, ymax - ymin, zmax - zmin)
@@ -256,29 +258,26 @@ def _drop_orphan_surfaces(model: Any, label: str, faces: list[np.ndarray], tdim:
             )
 
 
-def _drop_unused_entities(model: Any, used: np.ndarray) -> None:
-    """Remove the entities (and their mesh) with nodes that no cell of a physical volume uses:
-    dolfinx cannot place such nodes (``MPI_ERR_RANK``)."""
-    drop = []
-    for dim in (0, 1, 2, 3):
-        for _, tag in model.getEntities(dim):
-            nodes = model.mesh.getNodes(dim, tag)[0]
-            if nodes.size and not np.isin(nodes, used).all():
-                drop.append((dim, tag))
-    if not drop:
-        return
-    gone = set(drop)
-    for dim, tag in model.getPhysicalGroups():
-        entities = [int(e) for e in model.getEntitiesForPhysicalGroup(dim, tag)]
-        if any((dim, e) in gone for e in entities):
-            name = model.getPhysicalName(dim, tag)
-            model.removePhysicalGroups([(dim, tag)])
-            keep = [e for e in entities if (dim, e) not in gone]
-            if keep:
-                model.addPhysicalGroup(dim, keep, tag)
-                model.setPhysicalName(dim, tag, name)
-    model.removeEntities(drop)
-    model.mesh.renumberNodes()  # dolfinx wants the node tags 1..N
+def _number_used_nodes_first(model: Any, used: np.ndarray) -> None:
+    """Number the nodes that cells of physical groups use 1..N, the others after them.
+
+    dolfinx reads gmsh's node tags (less one) as the nodes' global indices and looks a cell's
+    nodes up by the index with the number of nodes *its cells use* as the range
+    (``distribute_entity_data``): a used node numbered past that range gets a rank beyond the
+    communicator's size, and dolfinx aborts in MPI (``MPI_ERR_RANK``, no traceback, on any
+    number of ranks). Nodes no cell uses come from entities meshed apart from the cells (a
+    surface off the volume, gmsh tutorial t2) and from gmsh's 3D mesher, which now and then
+    leaves a node in a volume without a tetrahedron around it (gmsh 4.13 and 4.15; the rod
+    generator at h = 0.035 and 0.02). Numbered last, they lie outside the range and dolfinx
+    never looks for them. (Removing every entity with an unused node, as before, removed such
+    a volume with all its cells, and its boundary facets then pointed at nodes of no cell.)
+    """
+    tags = np.asarray(model.mesh.getNodes()[0])
+    unused = np.setdiff1d(tags, used)
+    if unused.size:
+        logger.debug(f"{unused.size} mesh node(s) in no cell of a physical group, numbered last")
+    old = np.concatenate([np.sort(used), unused])
+    model.mesh.renumberNodes(old, np.arange(1, old.size + 1))
 
 
 def _contained(rows: np.ndarray, table: np.ndarray) -> np.ndarray:

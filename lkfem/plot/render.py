@@ -6,11 +6,12 @@ mid-plane is the field itself); a 1D field as a line plot (matplotlib)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from dolfinx import fem
 
-from lkfem.plot import figures
+from lkfem.plot import figures, style
 from lkfem.plot.grid import gather_grid, prepare
 from lkfem.plot.lines import is_line, line_figure
 
@@ -68,7 +69,11 @@ def render_png(path: Path, T: fem.Function, title: str) -> None:
         scalars=T.name,
         cmap="inferno",
         show_edges=False,
-        scalar_bar_args={"title": f"{T.name} (K)", "vertical": True},
+        scalar_bar_args={
+            "title": f"{T.name} (K)",
+            "vertical": True,
+            "fmt": style.number_format(*_span(grid, T.name)),
+        },
     )
     plotter.add_mesh(grid.outline(), color="black")
     plotter.add_text(title, font_size=12)
@@ -126,16 +131,25 @@ def render_midplane(
             scalars=name,
             cmap="coolwarm",
             clim=(low, high),
-            scalar_bar_args={"title": f"{name} (K)", "vertical": False},
+            scalar_bar_args={
+                "title": f"{name} (K)",
+                "vertical": False,
+                "fmt": style.number_format(low, high),
+            },
         )
         plotter.add_mesh(cut.contour(levels, scalars=name), color="black", line_width=2)
         plotter.add_text(f"{title}\n{label}" if title else label, font_size=11)
         {"x": plotter.view_yz, "y": plotter.view_xz, "z": plotter.view_xy}[
             "z" if flat else normal
         ]()
-        plotter.camera.zoom(1.15)
+        plotter.camera.zoom(0.9 if flat else 1.15)  # a flat field whole, in its frame
     plotter.screenshot(str(path))
     plotter.close()
+
+
+def _span(grid: Any, name: str) -> tuple[float, float]:
+    values = grid.point_data[name] if name in grid.point_data else grid.cell_data[name]
+    return float(np.min(values)), float(np.max(values))
 
 
 def _lines(path: Path, grids: dict, names: dict[str, str], title: str) -> None:

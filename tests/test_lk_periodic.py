@@ -4,6 +4,8 @@ orders of convergence for the Taylor–Hood and primal elements; without the pai
 problem misses the solution. A transient Guyer–Krumhansl mode in a box periodic in x and y
 against the analytic amplitude; hdiv and the iterative solver are refused."""
 
+import tomllib
+
 import numpy as np
 import pytest
 import ufl
@@ -155,3 +157,40 @@ def test_what_periodic_lk_refuses(comm, element, options, key):
         )
         problem.solver()
     assert "\n" not in str(info.value)
+
+
+LK_CASE = """
+[mesh]
+generator = "layered_slab"
+periodic = [["front", "back"], ["bottom", "top"]]
+[mesh.parameters]
+thickness = [0.5, 0.5]
+h = 0.2
+periodic = true
+[physics]
+model = "lk"
+[materials.layer0]
+k = 1.0
+[materials.layer1]
+k = 3.0
+[boundaries.left]
+type = "temperature"
+value = 1.0
+[boundaries.right]
+type = "temperature"
+value = 0.0
+[output]
+png = false
+formats = []
+"""
+
+
+def test_an_lk_case_in_a_box_periodic_across_the_flow(tmp_path, comm):
+    """Two layers in series, periodic in y and z (tetrahedra meshed with periodic = true):
+    the flow through the slab is that of the 1D series circuit."""
+    case = lk.parse_case(tomllib.loads(LK_CASE), source="c.toml")
+    out = comm.bcast(str(tmp_path / "out"), root=0)
+    summary = lk.run_case(case, out, comm)
+    q = 1.0 / (0.5 / 1.0 + 0.5 / 3.0)  # W/m²
+    assert summary["linear_solver"] == "direct"
+    assert abs(summary["heat_flow_W"]["right"]) == pytest.approx(q * 0.25 * 0.25, rel=1e-8)

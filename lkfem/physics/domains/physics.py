@@ -42,7 +42,7 @@ def make_problem(case: Case, domain: Domain) -> DomainsProblem:
         fixed=settings.fixed,
         source=case.heat_source,
         constants=case.constants,
-        petsc_options=case.petsc_options,
+        petsc_options={**case.petsc_options, "linear_solver": case.linear_solver},
         origin=case.source,
     )
 

@@ -48,6 +48,8 @@ from lkfem.solvers.periodic import (
 
 __all__ = ["DomainsProblem", "positive_part", "negative_part"]
 
+DIRECT_LIMIT = 20_000  # unknowns; above it the relax variant solves iteratively by default
+
 
 def positive_part(v: Any) -> Any:
     """max(v, 0) of a number or UFL expression."""
@@ -343,17 +345,58 @@ class DomainsProblem:
 
     # ---- solving ------------------------------------------------------------------------
 
+    def linear_options(self, kind: str = "auto") -> dict[str, Any] | None:
+        """The linear solver inside Newton: ``direct`` (LU; None here), ``iterative`` (CG +
+        BoomerAMG: the relax variant's step matrix Γ/Δt M + λK + the implicit Landau part is
+        symmetric positive definite) or ``auto`` (iterative for the relax variant above
+        DIRECT_LIMIT unknowns; the coupled and conserved variants are not symmetric positive
+        definite and stay direct). The case's ``[solver.petsc]`` options still override."""
+        size = self.W.dofmap.index_map.size_global * self.W.dofmap.index_map_bs
+        if kind == "auto":
+            big = self.variant == "relax" and size > DIRECT_LIMIT
+            kind = "iterative" if big else "direct"
+        if kind == "direct":
+            return None
+        if kind != "iterative":
+            raise CaseError(
+                self.origin,
+                "solver.linear_solver",
+                f"unknown linear solver '{kind}' (direct, iterative or auto)",
+            )
+        if self.variant != "relax":
+            raise CaseError(
+                self.origin,
+                "solver.linear_solver",
+                f"'iterative' is for the relax variant; the {self.variant} variant is solved "
+                "directly (use 'direct' or 'auto', or give [solver.petsc] options)",
+            )
+        return {
+            "ksp_type": "cg",
+            "pc_type": "hypre",
+            "pc_hypre_type": "boomeramg",
+            "ksp_rtol": 1e-8,
+        }
+
     def solver(self) -> NewtonSolver:
-        """The Newton solver of a step: the one place where the solve is set up (direct LU
-        by default; PETSc options from the case)."""
+        """The Newton solver of a step: the one place where the solve is set up (its linear
+        solver from :meth:`linear_options`; PETSc options from the case)."""
         if self._solver is None:
             options = dict(self.petsc_options)
-            options.pop("linear_solver", None)
+            linear = self.linear_options(options.pop("linear_solver", "auto"))
+            self.linear_solver = "direct" if linear is None else "iterative"
             if self.constraint is None:
-                self._solver = NewtonSolver(self.F, self.u, self.bcs, options, name="domains")
+                self._solver = NewtonSolver(
+                    self.F, self.u, self.bcs, options, name="domains", linear=linear
+                )
             else:
                 self._solver = PeriodicNewtonSolver(
-                    self.F, self.u, self.bcs, self.constraint, options, name="domains"
+                    self.F,
+                    self.u,
+                    self.bcs,
+                    self.constraint,
+                    options,
+                    name="domains",
+                    linear=linear,
                 )
         return self._solver
 

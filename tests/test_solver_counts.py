@@ -114,12 +114,21 @@ def test_nonlinear_problem_keeps_newton(comm):
     problem.destroy()
 
 
-def test_superconductor_steady_factorises_once(comm):
-    domain = rod_between_reservoirs.build(
-        comm, length=0.8, radius=0.15, box_length=0.6, box_width=0.6, h=0.3, h_rod=0.15
+@pytest.fixture(scope="module")
+def rod_domain():
+    """A coarse rod between two reservoirs (the superconductor tests share it)."""
+    from mpi4py import MPI
+
+    return rod_between_reservoirs.build(
+        MPI.COMM_WORLD, length=0.8, radius=0.15, box_length=0.6, box_width=0.6, h=0.3, h_rod=0.15
     )
-    reservoir = lk.Material(k=100.0, C=1.0)
-    sc = HeatSuperconductor(
+
+
+def _rod_superconductor(domain, reservoir=None, **options):
+    """The heat superconductor on ``rod_domain``: reservoirs of ``reservoir`` (k = 100 by
+    default), T = ±0.5 at the ends, κ_SN = 0.2 at both contacts; ``options`` to the model."""
+    reservoir = reservoir or lk.Material(k=100.0, C=1.0)
+    return HeatSuperconductor(
         domain,
         {"reservoir_left": reservoir, "reservoir_right": reservoir},
         {"rod": RodMaterial(kappa=3.0, omega0=2.0, C=1.0)},
@@ -128,7 +137,12 @@ def test_superconductor_steady_factorises_once(comm):
             SNInterface(name="contact_left", kappa_SN=0.2),
             SNInterface(name="contact_right", kappa_SN=0.2),
         ],
+        **options,
     )
+
+
+def test_superconductor_steady_factorises_once(rod_domain):
+    sc = _rod_superconductor(rod_domain)
     counts = Counts()
     record = sc.solve_steady()
     assert counts["MatLUFactorNum"] == 1
@@ -140,29 +154,17 @@ def test_superconductor_steady_factorises_once(comm):
 
 
 @pytest.mark.parametrize("element", ["primal", "taylor_hood"])
-def test_superconductor_iterative_matches_direct(comm, element):
+def test_superconductor_iterative_matches_direct(rod_domain, element):
     """The rod (an inactive region) on the iterative path (block preconditioner, whose T-block
     operator gets unit diagonal entries at the rod's fixed dofs): the same T_s and contact heats
     as with MUMPS, steady and over two transient steps."""
-    domain = rod_between_reservoirs.build(
-        comm, length=0.8, radius=0.15, box_length=0.6, box_width=0.6, h=0.3, h_rod=0.15
-    )
     results = {}
     for kind in ("direct", "iterative"):
         reservoir = lk.Material(
             k=100.0, C=1.0, **({"ell": 0.05} if element == "taylor_hood" else {})
         )
-        sc = HeatSuperconductor(
-            domain,
-            {"reservoir_left": reservoir, "reservoir_right": reservoir},
-            {"rod": RodMaterial(kappa=3.0, omega0=2.0, C=1.0)},
-            {"hot": lk.Temperature(value=0.5), "cold": lk.Temperature(value=-0.5)},
-            contacts=[
-                SNInterface(name="contact_left", kappa_SN=0.2),
-                SNInterface(name="contact_right", kappa_SN=0.2),
-            ],
-            element=element,
-            petsc_options={"linear_solver": kind},
+        sc = _rod_superconductor(
+            rod_domain, reservoir, element=element, petsc_options={"linear_solver": kind}
         )
         steady = sc.solve_steady()
         assert sc.problem.linear_solver == kind

@@ -267,7 +267,7 @@ def _number_used_nodes_first(model: Any, used: np.ndarray) -> None:
     communicator's size, and dolfinx aborts in MPI (``MPI_ERR_RANK``, no traceback, on any
     number of ranks). Nodes no cell uses come from entities meshed apart from the cells (a
     surface off the volume, gmsh tutorial t2) and from gmsh's 3D mesher, which now and then
-    leaves a node in a volume without a tetrahedron around it (gmsh 4.13 and 4.15; the rod
+    leaves a node in a volume without a tetrahedron around it (gmsh 4.13; the rod
     generator at h = 0.035 and 0.02). Numbered last, they lie outside the range and dolfinx
     never looks for them. (Removing every entity with an unused node, as before, removed such
     a volume with all its cells, and its boundary facets then pointed at nodes of no cell.)

@@ -153,6 +153,7 @@ max_change = 0.2
 steady_dt = 0.01
 steady_tol = 1e-6
 steady_steps = 100
+diagnostics_every = 5
 [domains.initial]
 kind = "ordered"
 seed = 2

@@ -101,8 +101,9 @@ def noise_field(mesh: Any, state: InitialState, gdim: int) -> fem.Function:
     V = fem.functionspace(mesh, ("Lagrange", 1, (gdim,)))
     x = V.tabulate_dof_coordinates()
     comm = mesh.comm
-    lo = comm.allreduce(x.min(axis=0) if len(x) else np.full(3, np.inf), op=MPI.MIN)
-    hi = comm.allreduce(x.max(axis=0) if len(x) else np.full(3, -np.inf), op=MPI.MAX)
+    lo, hi = np.empty(3), np.empty(3)
+    comm.Allreduce(x.min(axis=0) if len(x) else np.full(3, np.inf), lo, op=MPI.MIN)
+    comm.Allreduce(x.max(axis=0) if len(x) else np.full(3, -np.inf), hi, op=MPI.MAX)
     extent = float(np.max(hi - lo)) or 1.0
     noise = fem.Function(V)
     values = noise.x.array.reshape(-1, gdim)

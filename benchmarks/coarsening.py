@@ -53,11 +53,15 @@ def case(
     petsc: dict[str, str] | None = None,
     modes: int = 64,
     correlation_length: float | None = None,
+    initial: str = "random",
+    diagnostics_every: int = 1,
 ) -> lk.Case:
     """The shipped 2D coarsening case in an L × L square of mesh size h (m), to ``t_end`` (s):
     adaptive Δt up to ``dt_max`` (default max(0.5, t_end/100)), or ``fixed`` Δt = ``dt``;
     ``petsc``: the Newton solver's PETSc options (``[solver] petsc``; direct LU by default);
-    ``modes``, ``correlation_length``: the random initial q's (default 2h)."""
+    ``modes``, ``correlation_length``: the random initial q's (default 2h); ``initial``:
+    random (``modes`` Fourier modes) or noise (smoothed white noise, O(points));
+    ``diagnostics_every``: vortices and structure factor every this many steps."""
     changes = {
         "mesh.parameters.Lx": L,
         "mesh.parameters.Ly": L,
@@ -67,6 +71,8 @@ def case(
         "domains.initial.amplitude": amplitude,
         "domains.initial.correlation_length": correlation_length or 2 * h,
         "domains.initial.modes": modes,
+        "domains.initial.kind": initial,
+        "domains.diagnostics_every": diagnostics_every,
         "time.t_end": t_end,
         "time.dt": dt,
         "time.adaptive": not fixed,
@@ -171,6 +177,18 @@ def main() -> None:
     parser.add_argument("--modes", type=int, default=64, help="Fourier modes of the random q")
     parser.add_argument("--corr", type=float, help="its correlation length (m); default 2h")
     parser.add_argument(
+        "--initial",
+        choices=("random", "noise"),
+        default="random",
+        help="random: --modes Fourier modes; noise: white noise smoothed over --corr",
+    )
+    parser.add_argument(
+        "--diagnostics-every",
+        type=int,
+        default=1,
+        help="vortices and structure factor every N steps (NaN between)",
+    )
+    parser.add_argument(
         "--petsc",
         nargs="*",
         default=[],
@@ -202,6 +220,8 @@ def main() -> None:
         petsc=dict(o.split("=", 1) for o in args.petsc),
         modes=args.modes,
         correlation_length=args.corr,
+        initial=args.initial,
+        diagnostics_every=args.diagnostics_every,
     )
     comm.barrier()
     start = time.perf_counter()

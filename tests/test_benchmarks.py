@@ -157,6 +157,9 @@ def test_coarsening_case_and_fits():
     assert not fixed.time.adaptive and fixed.time.dt == 0.1 and fixed.time.t_end == 2.0
     assert fixed.petsc_options == {"ksp_type": "cg"}
     assert fixed.sections["domains"].initial.modes == 8
+    noise = module.case(16.0, 0.5, 2.0, initial="noise", diagnostics_every=10)
+    assert noise.sections["domains"].initial.kind == "noise"
+    assert noise.sections["domains"].diagnostics_every == 10
     adaptive = module.case(16.0, 0.5, 300.0)
     assert adaptive.time.adaptive and adaptive.time.dt_max == 3.0
     t = np.geomspace(3.0, 300.0, 40)

@@ -154,6 +154,7 @@ steady_dt = 0.01
 steady_tol = 1e-6
 steady_steps = 100
 vortex_axis = "z"
+diagnostics_every = 5
 [domains.initial]
 kind = "ordered"
 seed = 2

@@ -75,6 +75,7 @@ class DomainDiagnostics:
         self.structure: DomainStructure | None = None
         self.last_vortices: Vortices | VortexLines | None = None
         self.last_structure: Structure | None = None
+        self.columns: tuple[str, ...] = ()
         self.volume = mesh.comm.allreduce(
             fem.assemble_scalar(fem.form(1.0 * ufl.dx(domain=mesh))), op=MPI.SUM
         )
@@ -109,7 +110,13 @@ class DomainDiagnostics:
                 out["vortex_line_density_1_m2"] = found.length / self.volume
         s = self.last_structure = self._ensure_structure().compute()
         out["domain_size_m"] = s.domain_size
+        self.columns = tuple(out)
         return out
+
+    def skipped_row(self) -> dict[str, float]:
+        """The columns of a step between diagnostics (``diagnostics_every``): all NaN (empty
+        cells would shift a CSV reader's columns; NaN reads as missing in numpy and pandas)."""
+        return dict.fromkeys(self.columns, float("nan"))
 
     def summary(self) -> dict[str, Any]:
         """The last state's entries for summary.json."""

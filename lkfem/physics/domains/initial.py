@@ -8,6 +8,14 @@ the mesh is partitioned:
     q_i(x) = A √(2/M) Σ_m g_mi cos(k_m·x + φ_m),   k_m ~ N(0, 1/ℓ²), φ_m ~ U(0, 2π), g ~ N(0, 1)
 
 Each component has r.m.s. A and correlation ⟨q_i(x) q_i(x+r)⟩ = A² exp(−|r|²/(2ℓ²)).
+Its cost is M × points (4.3 GB per rank for 2048 modes on 526 k unknowns on 2 ranks), and few
+modes leave too few independent domains for coarsening (docs/verification.md).
+
+The noise state costs O(points): white noise at each P1 node of q (a normal number from a hash
+of the seed, the component and the node's coordinates rounded to 10⁻⁹ of the mesh's extent, so
+any partition gives it), smoothed over ℓ by one Helmholtz solve (−ℓ²Δ + 1) q = noise (natural
+boundary conditions), then scaled to the r.m.s. A per component. Its spectrum is that of the
+screened Laplacian, S(k) ∝ 1/(1 + ℓ²k²)², so its structure grows linearly with ℓ.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import numpy as np
 import ufl
 from dolfinx import fem
 from dolfinx.fem import petsc as fem_petsc
+from mpi4py import MPI
 from petsc4py import PETSc
 
 import lkfem._compat as _compat
@@ -31,7 +40,14 @@ if TYPE_CHECKING:
     from lkfem.physics.domains.problem import DomainsProblem
     from lkfem.physics.domains.section import InitialState
 
-__all__ = ["random_modes", "set_initial", "equilibrium_modulus", "project_divergence_free"]
+__all__ = [
+    "noise_field",
+    "white_noise",
+    "random_modes",
+    "set_initial",
+    "equilibrium_modulus",
+    "project_divergence_free",
+]
 
 
 def random_modes(
@@ -54,6 +70,65 @@ def _random_field(state: InitialState, gdim: int) -> Any:
         return scale * (g.T @ np.cos(arg))
 
     return field
+
+
+_MASK = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """The splitmix64 finaliser: a bijective avalanche hash of 64-bit integers."""
+    with np.errstate(over="ignore"):
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return (z ^ (z >> np.uint64(31))) & _MASK
+
+
+def white_noise(points: np.ndarray, seed: int, component: int, extent: float) -> np.ndarray:
+    """Standard normal numbers, one per row of ``points`` (n × 3), that depend only on the
+    seed, the component and each point's coordinates rounded to 10⁻⁹ ``extent``."""
+    cells = np.rint(np.asarray(points, dtype=float) / (1e-9 * extent)).astype(np.int64)
+    with np.errstate(over="ignore"):
+        h = _mix(np.full(len(cells), np.uint64(seed) * np.uint64(4) + np.uint64(component)))
+        for j in range(cells.shape[1]):
+            h = _mix(h ^ (cells[:, j].astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)))
+    u1 = ((h >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53  # (0, 1)
+    u2 = ((_mix(h) >> np.uint64(11)).astype(np.float64) + 0.5) / 2.0**53
+    return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)  # Box–Muller
+
+
+def noise_field(mesh: Any, state: InitialState, gdim: int) -> fem.Function:
+    """The noise state on P1 (vector of ``gdim`` components): white noise smoothed over
+    ``state.correlation_length`` by one Helmholtz solve, r.m.s. ``state.amplitude`` each."""
+    V = fem.functionspace(mesh, ("Lagrange", 1, (gdim,)))
+    x = V.tabulate_dof_coordinates()
+    comm = mesh.comm
+    lo, hi = np.empty(3), np.empty(3)
+    comm.Allreduce(x.min(axis=0) if len(x) else np.full(3, np.inf), lo, op=MPI.MIN)
+    comm.Allreduce(x.max(axis=0) if len(x) else np.full(3, -np.inf), hi, op=MPI.MAX)
+    extent = float(np.max(hi - lo)) or 1.0
+    noise = fem.Function(V)
+    values = noise.x.array.reshape(-1, gdim)
+    for i in range(gdim):
+        values[:, i] = white_noise(x, state.seed, i, extent)
+    ell2 = fem.Constant(mesh, PETSc.ScalarType(state.correlation_length**2))
+    u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
+    a = fem.form((ell2 * ufl.inner(ufl.grad(u), ufl.grad(v)) + ufl.inner(u, v)) * ufl.dx)
+    L = fem.form(ufl.inner(noise, v) * ufl.dx)
+    A = fem_petsc.assemble_matrix(a)
+    A.assemble()
+    b = fem_petsc.assemble_vector(L)
+    b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+    q = fem.Function(V)
+    options = {"ksp_type": "cg", "pc_type": "jacobi", "ksp_rtol": 1e-12, "ksp_atol": 0.0}
+    solve_once(A, b, q.x.petsc_vec, defaults=options, name="domains_noise")
+    q.x.scatter_forward()
+    mean2 = fem.form(ufl.inner(q, q) * ufl.dx)
+    volume = fem.form(1.0 * ufl.dx(domain=mesh))
+    power = comm.allreduce(fem.assemble_scalar(mean2), op=MPI.SUM)
+    size = comm.allreduce(fem.assemble_scalar(volume), op=MPI.SUM)
+    rms = np.sqrt(power / (gdim * size))
+    q.x.array[:] *= state.amplitude / rms if rms > 0 else 0.0
+    return q
 
 
 def equilibrium_modulus(co: Any) -> Any:
@@ -86,6 +161,8 @@ def set_initial(problem: DomainsProblem, state: InitialState, T0: float | str = 
         problem.u_n.x.array[:] = u.x.array
     if state.kind == "random":
         q.interpolate(_random_field(state, gdim))
+    elif state.kind == "noise":
+        q.interpolate(noise_field(problem.domain.mesh, state, gdim))
     elif state.kind == "uniform":
         values = state.q or ()
         if len(values) != gdim:

@@ -26,7 +26,7 @@ __all__ = [
 
 _SECTION = "domains"
 VARIANTS = ("relax", "coupled", "conserved")
-INITIAL_KINDS = ("random", "ordered", "uniform")
+INITIAL_KINDS = ("random", "noise", "ordered", "uniform")
 VORTEX_AXES = ("cell", "x", "y", "z")
 _POSITIVE = {"minimum": 0.0, "exclusive": True}
 
@@ -43,7 +43,7 @@ _NOTES = (
     'variant = "relax"          # relax (q alone), coupled (q and T), conserved (div q = 0)\n'
     'T = "1.5 - 0.01*t"         # the medium\'s temperature for relax/conserved (a sweep)\n'
     "[domains.initial]\n"
-    'kind = "random"            # random, ordered or uniform\n'
+    'kind = "noise"             # noise, random, ordered or uniform\n'
     "seed = 7\n"
     "amplitude = 0.05\n"
     "correlation_length = 0.2\n"
@@ -57,7 +57,11 @@ _NOTES = (
     "|F|: round-off), `mean_T_K`, the order parameter's entropy `order_entropy_W` "
     "(−∂F/∂T), the heat it has absorbed `order_heat_W_K` (Σ T ΔS) and the effective heat "
     "capacity `order_heat_capacity_W_K` (T ΔS/ΔT), and the step's `krylov_iterations` (beside "
-    '`newton_iterations`); `summary.json` reports under `"domains"` `max_energy_rise_rel` '
+    "`newton_iterations`), then the vortex and structure columns (`vortices`, `antivortices`, "
+    "`vortex_density_1_m2` or the 3D line length, `domain_size_m`): every step, or with "
+    "`diagnostics_every = N` only on the initial row, every N-th step, the steps whose fields "
+    'are written and t_end, NaN on the others; `summary.json` reports under `"domains"` '
+    "`max_energy_rise_rel` "
     "and, for sweeps, the latent heat."
 )
 
@@ -132,6 +136,15 @@ SCHEMA = Table(
             default="cell",
             choices=VORTEX_AXES,
         ),
+        Key(
+            "diagnostics_every",
+            "integer",
+            "vortices, structure factor and |q| histogram every this many steps (and at the "
+            "initial state, the steps whose fields are written and t_end); their columns are "
+            "NaN on the other steps, while F, its parts and the energy check are every step",
+            default=1,
+            minimum=1,
+        ),
         Table(
             "initial",
             "the initial q (the coupled variant's T from [initial] T)",
@@ -139,17 +152,20 @@ SCHEMA = Table(
                 Key(
                     "kind",
                     "string",
-                    "random: a sum of random Fourier modes (the same on any number of ranks); "
+                    "random: a sum of `modes` random Fourier modes (the same on any number of "
+                    "ranks; costs modes × points); noise: white noise from a hash of the seed "
+                    "and the coordinates, smoothed over `correlation_length` by one Helmholtz "
+                    "solve (O(points), the same on any number of ranks); "
                     "ordered: |q| at the Landau minimum along `direction` (0 where a ≥ 0); "
                     "uniform: `q`",
                     default="random",
                     choices=INITIAL_KINDS,
                 ),
-                Key("seed", "integer", "the random state's seed", default=0, minimum=0),
+                Key("seed", "integer", "the random or noise state's seed", default=0, minimum=0),
                 Key(
                     "amplitude",
                     "number",
-                    "the random state's r.m.s. per component",
+                    "the random or noise state's r.m.s. per component",
                     unit="W/m²",
                     default=0.01,
                     minimum=0.0,
@@ -157,7 +173,8 @@ SCHEMA = Table(
                 Key(
                     "correlation_length",
                     "number",
-                    "the random state's correlation length (wave vectors ~ 1/length)",
+                    "the random state's correlation length (wave vectors ~ 1/length); the noise "
+                    "state's smoothing length ℓ in (−ℓ²Δ + 1) q = noise",
                     unit="m",
                     default=0.1,
                     **_POSITIVE,
@@ -231,6 +248,7 @@ class DomainsSettings:
     steady_tol: float = 1e-8
     steady_steps: int = 5000
     vortex_axis: str = "cell"
+    diagnostics_every: int = 1
     initial: InitialState = field(default_factory=InitialState)
     fixed: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
 

@@ -1,0 +1,150 @@
+"""Thermal domains' noise initial state (white noise from a hash of the coordinates, smoothed by
+one Helmholtz solve): the same field on one and on all ranks, its r.m.s., its correlation
+length growing with ℓ, a new field for a new seed; and ``[domains] diagnostics_every``: the
+vortex and structure columns only every N steps (NaN between), F and its check every step."""
+
+from __future__ import annotations
+
+import csv
+import math
+
+import numpy as np
+import pytest
+import ufl
+from dolfinx import fem
+from dolfinx import mesh as dmesh
+from mpi4py import MPI
+
+import lkfem as lk
+from lkfem.physics.domains.initial import noise_field, white_noise
+from lkfem.physics.domains.section import InitialState
+from lkfem.physics.domains.structure import DomainStructure
+
+
+def _square(n: int, comm: MPI.Comm = MPI.COMM_WORLD) -> dmesh.Mesh:
+    return dmesh.create_rectangle(comm, [[0.0, 0.0], [1.0, 1.0]], [n, n])
+
+
+def _noise(mesh: dmesh.Mesh, **kw) -> fem.Function:
+    state = InitialState(kind="noise", **{"seed": 5, "amplitude": 0.2, **kw})
+    return noise_field(mesh, state, 2)
+
+
+def _rms(q: fem.Function) -> float:
+    comm = q.function_space.mesh.comm
+    power = comm.allreduce(fem.assemble_scalar(fem.form(ufl.inner(q, q) * ufl.dx)), op=MPI.SUM)
+    return math.sqrt(power / 2.0)  # unit square, two components
+
+
+def test_white_noise_is_a_hash_of_the_coordinates():
+    rng = np.random.default_rng(0)
+    points = rng.uniform(0.0, 1.0, size=(20000, 3))
+    z = white_noise(points, 3, 0, 1.0)
+    assert abs(z.mean()) < 0.03 and abs(z.std() - 1.0) < 0.03
+    order = rng.permutation(len(points))
+    assert np.array_equal(white_noise(points[order], 3, 0, 1.0), z[order])  # pointwise
+    nudged = np.nextafter(points, 2.0)  # round-off in a coordinate: the same number
+    assert np.array_equal(white_noise(nudged, 3, 0, 1.0), z)
+    assert abs(np.corrcoef(z, white_noise(points, 4, 0, 1.0))[0, 1]) < 0.03  # seed
+    assert abs(np.corrcoef(z, white_noise(points, 3, 1, 1.0))[0, 1]) < 0.03  # component
+
+
+def test_noise_is_the_same_on_one_and_on_all_ranks():
+    """The field on the world's ranks, evaluated at every vertex, equals the field built on
+    each rank alone (MPI.COMM_SELF) to the Helmholtz solve's tolerance."""
+    fields = [
+        _noise(_square(24, comm), correlation_length=0.05)
+        for comm in (MPI.COMM_WORLD, MPI.COMM_SELF)
+    ]
+    assert _rms(fields[0]) == pytest.approx(0.2, rel=1e-12)
+    values = []
+    for q in fields:
+        x = q.function_space.tabulate_dof_coordinates()
+        key = np.round(x[:, :2] * 24).astype(np.int64)
+        values.append(dict(zip(map(tuple, key), q.x.array.reshape(-1, 2), strict=True)))
+    world, alone = values
+    assert set(world) <= set(alone)
+    worst = max(float(np.abs(v - alone[k]).max()) for k, v in world.items())
+    assert worst < 1e-9, worst
+
+
+def test_noise_correlation_length_grows_with_ell_and_seed_changes_it():
+    mesh = _square(64)
+    edges = np.linspace(0.0, 1.0, 6)
+    sizes = []
+    for ell in (0.02, 0.04, 0.08):
+        q = _noise(mesh, correlation_length=ell)
+        sizes.append(DomainStructure(q, edges, modes=16).compute().domain_size)
+    ratios = np.array(sizes[1:]) / np.array(sizes[:-1])
+    assert np.all(ratios > 1.3), sizes  # about 2 per doubling of ℓ (lattice-limited)
+    a = _noise(mesh, correlation_length=0.04).x.array
+    b = _noise(mesh, correlation_length=0.04, seed=6).x.array
+    assert np.array_equal(a, _noise(mesh, correlation_length=0.04).x.array)
+    assert abs(np.corrcoef(a, b)[0, 1]) < 0.2
+
+
+CASE = """
+title = "cadence"
+[mesh]
+generator = "rectangle"
+[mesh.parameters]
+Lx = 1.0
+Ly = 1.0
+h = 0.05
+[materials.plate]
+a = -1.0
+b = 1.0
+lambda = 0.001
+Gamma = 1.0
+[domains]
+diagnostics_every = 3
+[domains.initial]
+kind = "noise"
+seed = 1
+amplitude = 0.05
+correlation_length = 0.05
+[time]
+t_end = 0.7
+dt = 0.1
+scheme = "backward_euler"
+[output]
+png = false
+formats = ["xdmf"]
+"""
+
+
+def test_diagnostics_every(shared_tmp):
+    """Seven steps with diagnostics_every = 3: vortex and structure columns on the initial
+    row, steps 3, 6 and t_end (step 7), NaN on the others; F, its rise and |q| every step."""
+    import tomllib
+
+    case = lk.parse_case(tomllib.loads(CASE), source="cadence.toml")
+    assert case.sections["domains"].diagnostics_every == 3
+    out = shared_tmp / "out"
+    summary = lk.run_case(case, out, MPI.COMM_WORLD)["domains"]
+    assert summary["steps"] == 7 and summary["max_energy_rise_rel"] < 1e-12
+    assert summary["vortices"] >= 0 and summary["domain_size_m"] > 0
+    if MPI.COMM_WORLD.rank == 0:
+        with open(out / "timeseries.csv", newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) == 8
+
+        def column(prefix: str) -> np.ndarray:  # units per dimension: match the name's start
+            (name,) = [k for k in rows[0] if k.startswith(prefix)]
+            return np.array([float(r[name]) for r in rows])
+
+        diagnosed = ~np.isnan(column("domain_size"))
+        assert diagnosed.tolist() == [True, False, False, True, False, False, True, True]
+        assert np.array_equal(diagnosed, ~np.isnan(column("vortices")))
+        for name in ("free_energy", "energy_rise_rel", "mean_abs_q"):
+            assert np.all(np.isfinite(column(name))), name
+        F = column("free_energy")
+        assert np.all(np.diff(F) <= 1e-12 * np.abs(F[1:]))
+
+
+def test_diagnostics_every_is_checked():
+    import tomllib
+
+    text = CASE.replace("diagnostics_every = 3", "diagnostics_every = 0")
+    with pytest.raises(lk.LkfemError, match="diagnostics_every"):
+        lk.parse_case(tomllib.loads(text), source="cadence.toml")

@@ -15,7 +15,7 @@ from lkfem.core.domain import from_mesh
 from lkfem.physics.lk.problem import LKProblem
 from lkfem.physics.lk.quantities import Quantities
 
-from .verification import assemble_global, global_profile, mode_amplitude
+from .verification import assemble_global, energy_balance, global_profile, mode_amplitude
 
 
 def _interval(comm, n, length):
@@ -184,22 +184,11 @@ def test_energy_balance(comm, scheme):
         degree=2,
     )
     problem.set_initial(T0="1 - x")
-    quantities = Quantities(problem)
-    energy_0 = quantities.evaluate()["thermal_energy_J"]
-    integral, worst = 0.0, 0.0
-
-    def check(step):
-        nonlocal integral, worst
-        v = quantities.evaluate()
-        flows = v["heat_flow_W"]
-        scale = max(abs(f) for f in [*flows.values(), v["source_power_W"]])
-        worst = max(worst, abs(v["balance_error_W"]) / scale)
-        integral += step.dt * (v["source_power_W"] - sum(flows.values()))
-
-    run_transient(problem, TimeSettings(t_end=1.0, dt=0.01, scheme=scheme), check)
+    worst, integral, change = energy_balance(
+        problem, TimeSettings(t_end=1.0, dt=0.01, scheme=scheme)
+    )
     assert worst < 1e-9, worst
     if scheme == "backward_euler":
-        change = quantities.evaluate()["thermal_energy_J"] - energy_0
         assert abs(change) > 0.1
         assert integral == pytest.approx(change, rel=1e-8)
     problem.destroy()

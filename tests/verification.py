@@ -41,6 +41,29 @@ def mode_amplitude(tau, ell, k, C, L, t):
     return np.exp(a * t) * (np.cos(b * t) - a / b * np.sin(b * t))
 
 
+def energy_balance(problem, settings):
+    """Step an LK ``problem`` over ``settings`` and check d/dt∫CT = ∫Q − Σ flows after every
+    step. Returns the worst per-step balance error relative to the largest term, the running
+    Σ Δt (∫Q − Σ flows) and ∫CT(t_end) − ∫CT(0)."""
+    from lkfem import run_transient
+    from lkfem.physics.lk.quantities import Quantities
+
+    quantities = Quantities(problem)
+    energy_0 = quantities.evaluate()["thermal_energy_J"]
+    integral, worst = 0.0, 0.0
+
+    def check(step):
+        nonlocal integral, worst
+        v = quantities.evaluate()
+        flows = v["heat_flow_W"]
+        scale = max(abs(f) for f in [*flows.values(), v["source_power_W"]])
+        worst = max(worst, abs(v["balance_error_W"]) / scale)
+        integral += step.dt * (v["source_power_W"] - sum(flows.values()))
+
+    run_transient(problem, settings, check)
+    return worst, integral, quantities.evaluate()["thermal_energy_J"] - energy_0
+
+
 def global_profile(f):
     """(x, values) of a scalar P_k function's owned dofs, gathered from all ranks, sorted by x."""
     n = f.function_space.dofmap.index_map.size_local

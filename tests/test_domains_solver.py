@@ -1,4 +1,4 @@
-"""The thermal-domain step's linear solver: LU or CG + BoomerAMG by variant and size, the same
+"""The thermal-domain step's linear solver: LU or CG + Jacobi by variant and size, the same
 steps either way, and a one-line error for a choice the variant cannot take."""
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def test_auto_is_direct_when_small_and_iterative_for_a_large_relax_problem(monke
     assert _problem().linear_options("auto") is None
     monkeypatch.setattr(problem_module, "DIRECT_LIMIT", 10)
     options = _problem().linear_options("auto")
-    assert options is not None and (options["ksp_type"], options["pc_type"]) == ("cg", "hypre")
+    assert options is not None and (options["ksp_type"], options["pc_type"]) == ("cg", "jacobi")
     # the coupled and conserved step matrices are not SPD: direct at any size
     assert _problem("conserved").linear_options("auto") is None
 

@@ -363,7 +363,7 @@ SOLVER = Table(
             "string",
             "`lk` model: `direct` (LU), `iterative` "
             "(block-preconditioned FGMRES), `auto` (direct up to 20 000 unknowns); "
-            "`[domains]` relax variant: `iterative` is CG + BoomerAMG, `auto` the same above "
+            "`[domains]` relax variant: `iterative` is CG + Jacobi, `auto` the same above "
             "20 000 unknowns (the coupled and conserved variants are direct)",
             default="auto",
             choices=("auto", "direct", "iterative"),

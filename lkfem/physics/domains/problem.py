@@ -346,11 +346,14 @@ class DomainsProblem:
     # ---- solving ------------------------------------------------------------------------
 
     def linear_options(self, kind: str = "auto") -> dict[str, Any] | None:
-        """The linear solver inside Newton: ``direct`` (LU; None here), ``iterative`` (CG +
-        BoomerAMG: the relax variant's step matrix Γ/Δt M + λK + the implicit Landau part is
-        symmetric positive definite) or ``auto`` (iterative for the relax variant above
-        DIRECT_LIMIT unknowns; the coupled and conserved variants are not symmetric positive
-        definite and stay direct). The case's ``[solver.petsc]`` options still override."""
+        """The linear solver inside Newton: ``direct`` (LU; None here), ``iterative`` (CG with
+        Jacobi: the relax variant's step matrix Γ/Δt M + λK + the implicit Landau part is
+        symmetric positive definite and mass-dominated at the steps the scheme takes, its
+        condition number about 1 + λΔt/(Γh²); an AMG set up at every Newton iteration cost
+        3× more per step at 1 M unknowns in 3D, docs/performance.md) or ``auto`` (iterative
+        for the relax variant above DIRECT_LIMIT unknowns; the coupled and conserved variants
+        are not symmetric positive definite and stay direct). The case's ``[solver.petsc]``
+        options still override (e.g. ``pc_type = "hypre"`` for very large steps)."""
         size = self.W.dofmap.index_map.size_global * self.W.dofmap.index_map_bs
         if kind == "auto":
             big = self.variant == "relax" and size > DIRECT_LIMIT
@@ -372,8 +375,7 @@ class DomainsProblem:
             )
         return {
             "ksp_type": "cg",
-            "pc_type": "hypre",
-            "pc_hypre_type": "boomeramg",
+            "pc_type": "jacobi",
             "ksp_rtol": 1e-8,
         }
 

@@ -145,6 +145,8 @@ Gamma = 1.0
 a = -1.0
 b = 1.0
 Gamma = 1.0
+[solver]
+quadrature_degree = 6
 [domains]
 variant = "relax"
 T = "1.5 - 0.1*t"

@@ -368,6 +368,16 @@ SOLVER = Table(
             default="auto",
             choices=("auto", "direct", "iterative"),
         ),
+        Key(
+            "quadrature_degree",
+            "integer",
+            "`lk` model and `[domains]`: quadrature degree of every integral; by default "
+            "2 (k + 1) + 2, or for `[domains]` the exact degree of the Landau terms where that "
+            "is smaller (4 for q in P1 without `c`; docs/theory.md)",
+            default_text="automatic",
+            minimum=1,
+            maximum=30,
+        ),
         Table(
             "petsc",
             "PETSc options (without the leading `-`), merged over the default",

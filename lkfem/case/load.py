@@ -185,6 +185,11 @@ def parse_case(
         degree=r.read(solver, "solver", SOLVER["degree"]),
         element=r.read(solver, "solver", top["solver"]["element"]),
         linear_solver=r.read(solver, "solver", SOLVER["linear_solver"]),
+        quadrature_degree=(
+            r.read(solver, "solver", SOLVER["quadrature_degree"])
+            if "quadrature_degree" in solver
+            else None
+        ),
         petsc_options=dict(petsc),
         checkpoints=Checkpointing(
             every=r.read(output, "output", OUTPUT["checkpoint_every"]),

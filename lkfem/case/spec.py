@@ -72,6 +72,7 @@ class Case:
     degree: int = 1
     element: str = "auto"
     linear_solver: str = "auto"
+    quadrature_degree: int | None = None
     petsc_options: Mapping[str, Any] = field(default_factory=dict)
     xdmf: bool = True
     formats: tuple[str, ...] = ("xdmf", "vtx", "vtu")

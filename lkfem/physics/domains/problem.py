@@ -38,6 +38,7 @@ from lkfem.core.bcs import BoundaryCondition, Temperature
 from lkfem.core.coefficients import material_groups, spatial_names
 from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
+from lkfem.core.quadrature import landau_degree
 from lkfem.errors import CaseError
 from lkfem.solvers.newton import NewtonInfo, NewtonSolver
 from lkfem.solvers.periodic import (
@@ -84,6 +85,7 @@ class DomainsProblem:
         constants: named numbers for expressions.
         petsc_options: PETSc options of the Newton solver.
         origin: how errors name the input.
+        quadrature_degree: of every integral (default: :mod:`lkfem.core.quadrature`).
     """
 
     def __init__(
@@ -100,6 +102,7 @@ class DomainsProblem:
         constants: Mapping[str, float] | None = None,
         petsc_options: Mapping[str, Any] | None = None,
         origin: str = "<python>",
+        quadrature_degree: int | None = None,
     ):
         self.domain, self.variant, self.degree, self.origin = domain, variant, degree, origin
         mesh = domain.mesh
@@ -153,7 +156,11 @@ class DomainsProblem:
             self.T_now = self.T_lag = self._parse(bath, "domains.T") + zero
         self.Q = self._parse(source, "physics.source", T=self.T_now)
         self.groups = material_groups(domain, materials)
-        self.dx = domain.dx(metadata={"quadrature_degree": 2 * (degree + 1) + 2})
+        kq = degree + (variant != "relax")
+        self.quadrature_degree = quadrature_degree or landau_degree(
+            kq, (materials[r] for r in domain.regions), degree
+        )
+        self.dx = domain.dx(metadata={"quadrature_degree": self.quadrature_degree})
         # coefficients at the current T (diagnostics) and at the step's frozen T (the step)
         self.T_var = ufl.variable(self.T_now)
         self.co_now = self._coefficients(self.T_var)

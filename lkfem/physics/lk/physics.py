@@ -36,6 +36,7 @@ def make_problem(
         constants=case.constants,
         petsc_options={**case.petsc_options, "linear_solver": case.linear_solver},
         origin=case.source,
+        quadrature_degree=case.quadrature_degree,
         **extra,
     )
 

@@ -3,10 +3,10 @@
 
 The case is lkfem/cases/domains_box.toml (a 1 m box, a = −1, b = 1, λ = 0.002, a random initial
 q) with the mesh size ``--h`` (P1: 3 (1/h + 1)³ unknowns; h = 1/70 gives 1.07 M), a fixed Δt for
-``--steps`` steps, and the Newton solver's linear solve from ``--petsc`` (default CG +
-BoomerAMG). The model is built and stepped as ``lkfem run`` does (mesh, model, initial state,
-then the shared time loop with the diagnostics of every step) but without writing fields, so
-that set-up and steps can be timed apart:
+``--steps`` steps, and the Newton solver's linear solve from ``--petsc`` (default: the case's
+automatic choice, CG + Jacobi above 20 000 unknowns). The model is built and stepped as
+``lkfem run`` does (mesh, model, initial state, then the shared time loop with the diagnostics
+of every step) but without writing fields, so that set-up and steps can be timed apart:
 
     mpirun -n 2 python3 benchmarks/domains_3d.py --h 0.0142857 --steps 30 --out results/d3
 
@@ -34,7 +34,6 @@ from lkfem.run import prepare
 from lkfem.stepping import march
 
 CASE = Path(lk.__file__).parent / "cases" / "domains_box.toml"
-PETSC = {"ksp_type": "cg", "pc_type": "hypre", "ksp_rtol": 1e-8}
 
 
 def case(h: float, steps: int, dt: float, petsc: dict, axis: str) -> lk.Case:
@@ -45,7 +44,7 @@ def case(h: float, steps: int, dt: float, petsc: dict, axis: str) -> lk.Case:
     data["domains"]["vortex_axis"] = axis
     data["time"] = {"t_end": steps * dt, "dt": dt, "scheme": "backward_euler"}
     data["output"] = {"every": 1_000_000, "png": False, "formats": []}
-    data["solver"] = {"petsc": petsc}
+    data["solver"] = {"petsc": petsc} if petsc else {}
     return lk.parse_case(data, source=f"{CASE.name} (h = {h:g})")
 
 
@@ -94,6 +93,8 @@ def run(c: lk.Case, comm: MPI.Comm, *, every: int = 1, max_wall: float = float("
         end = time.perf_counter()
         unknowns = int(model.unknowns)
         last = rows[-1][2] if rows[-1][2] is not None else model.record(None)
+        ksp = model.problem.solver().snes.getKSP()
+        solver = (model.problem.quadrature_degree, f"{ksp.getType()} + {ksp.getPC().getType()}")
     finally:
         model.destroy()
     peak = comm.gather(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0)
@@ -107,6 +108,8 @@ def run(c: lk.Case, comm: MPI.Comm, *, every: int = 1, max_wall: float = float("
         "ranks": comm.size,
         "unknowns": unknowns,
         "cells": domain.num_cells(),
+        "quadrature_degree": solver[0],
+        "krylov": solver[1],
         "mesh_s": meshed - start,
         "setup_s": ready - start,
         "steps": steps,
@@ -138,11 +141,14 @@ def main() -> None:
         "--max-wall", type=float, default=float("inf"), help="stop stepping after this (s)"
     )
     parser.add_argument(
-        "--petsc", nargs="*", metavar="KEY=VALUE", help="PETSc options (default CG + BoomerAMG)"
+        "--petsc",
+        nargs="*",
+        metavar="KEY=VALUE",
+        help="PETSc options (default: the case's automatic choice)",
     )
     parser.add_argument("--out", type=Path, help="write benchmark.json here")
     args = parser.parse_args()
-    petsc = dict(o.split("=", 1) for o in args.petsc) if args.petsc else PETSC
+    petsc = dict(o.split("=", 1) for o in args.petsc) if args.petsc else {}
     comm = MPI.COMM_WORLD
     c = case(args.h, args.steps, args.dt, petsc, args.axis)
     row = run(c, comm, every=args.every, max_wall=args.max_wall)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import bench_domains as domains
 import numpy as np
 
 
@@ -209,6 +210,12 @@ def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
             fourier_table(result),
             "Backward-Euler steps of a linear Cattaneo problem (primal, direct LU):",
             transient_table(result),
+        ]
+    if result.get("domains"):
+        parts += [
+            "Thermal domains (relax variant, backward Euler, the automatic linear solver; "
+            "recorded runs by their folder in docs/data):",
+            domains.table(result["domains"]),
         ]
     if "parallel" in result:
         parts += [

@@ -5,7 +5,8 @@
     python3 benchmarks/run.py --size quick --ranks 1             # without the 2-rank part
     mpirun -n 2 python3 benchmarks/run.py --size quick --gk 34 --ranks 1 --out big  # ≥ 1 M
     python3 benchmarks/run.py --markdown results/bench/benchmark.json    # the tables again
-    python3 benchmarks/run.py --markdown results/bench/benchmark.json --readme README.md
+    python3 benchmarks/run.py --markdown results/bench/benchmark.json --readme README.md \
+        --runs docs/data/domains_2d_512/benchmark.json docs/data/domains_3d_1M/benchmark.json
 
 Parts (see docs/performance.md for what the figures mean):
 
@@ -19,6 +20,9 @@ Parts (see docs/performance.md for what the figures mean):
 - ``robustness``: Krylov iterations of the iterative solver over conductivity contrast, ℓ and
   Γ/Δt, steady and one transient step, Taylor–Hood and primal, on two regions of the unit
   square and on a 3D spherical cloak, each on two meshes (one refinement): the growth.
+- ``domains``: steps of the thermal-domain relax variant in 2D (a coarsening square) and 3D (a
+  box): unknowns, time per step, peak memory per rank, Newton and Krylov iterations
+  (benchmarks/bench_domains.py); ``--runs`` adds recorded large runs to its table.
 - ``parallel``: the steady GK and the Fourier problem at one larger size on 1 rank (in this
   process) and on ``--ranks`` ranks (this script again under ``mpirun -n R --part parallel``,
   launched by this script; benchmarks/bench_scaling.py): parallel efficiency t₁ / (R t_R).
@@ -42,6 +46,7 @@ from mpi4py import MPI
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_cases as cases  # noqa: E402  (next to this script)
+import bench_domains as domains  # noqa: E402
 import bench_report as report  # noqa: E402
 import bench_scaling as scaling  # noqa: E402
 
@@ -113,6 +118,7 @@ def run(size: str, comm: MPI.Comm, gk: list[int] | None = None) -> dict:
         "fourier": cases.fourier_against_hand_written(s["fourier"], comm),
         "transient": cases.transient_steps(s["transient_n"], s["steps"], comm),
         "robustness": cases.robustness(s, comm),
+        "domains": domains.runs(size, comm),
     }
     return result
 
@@ -128,6 +134,14 @@ def main(argv: list[str] | None = None) -> int:
         "--readme",
         metavar="FILE",
         help="with --markdown: put the tables into FILE between its benchmark markers",
+    )
+    parser.add_argument(
+        "--runs",
+        nargs="+",
+        default=[],
+        metavar="JSON",
+        help="with --markdown: recorded thermal-domain runs (benchmark.json of "
+        "benchmarks/coarsening.py or domains_3d.py) for the domains table",
     )
     parser.add_argument("--gk", type=int, nargs="+", help="cube divisions of the steady GK part")
     parser.add_argument(
@@ -164,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         if comm.rank == 0:
             result = json.loads(Path(args.markdown).read_text())
+            result["domains"] = result.get("domains", []) + [
+                domains.recorded(json.loads(Path(p).read_text()), Path(p).parent.name)
+                for p in args.runs
+            ]
             if args.readme:
                 readme = Path(args.readme)
                 readme.write_text(report.into_readme(readme.read_text(), result))

@@ -77,7 +77,16 @@ def test_tiny_benchmark(tmp_path, capsys):
             assert row["krylov"] >= 1 and row["newton"] == 1
     assert sum(row["converged"] for row in rows) >= len(rows) - 2
 
+    square, box = result["domains"]
+    assert square["case"].startswith("2D square") and box["case"].startswith("3D box")
+    for row, steps in ((square, 3), (box, 2)):
+        assert row["steps"] == steps and row["unknowns"] > 0
+        assert row["s_per_step"] > 0 and row["newton_per_step"] >= 1
+        assert len(row["peak_rss_MB_per_rank"]) == 1
+    assert square["unknowns"] == 2 * (8 / 0.5 + 1) ** 2  # P1 vectors on the 16 × 16 quads
+
     table = (tmp_path / "benchmark.md").read_text()
+    assert "| 2D square 8 ξ, h = 0.5 ξ |" in table
     assert "| n | unknowns | mesh s |" in table
     assert f"| {steady[1]['n']} | {steady[1]['unknowns']} |" in table
     capsys.readouterr()
@@ -85,11 +94,22 @@ def test_tiny_benchmark(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == table.strip()
     readme = tmp_path / "README.md"
     readme.write_text(
-        "# x\n<!-- benchmark tables: start -->\nold\n<!-- benchmark tables: end -->\nend\n"
+        "# x\n<!-- benchmark tables: start -->\nOLD TABLE\n<!-- benchmark tables: end -->\nend\n"
     )
-    run.main(["--markdown", str(tmp_path / "benchmark.json"), "--readme", str(readme)])
+    recorded = Path(__file__).resolve().parent.parent / "docs/data/domains_3d_1M/benchmark.json"
+    run.main(
+        [
+            "--markdown",
+            str(tmp_path / "benchmark.json"),
+            "--readme",
+            str(readme),
+            "--runs",
+            str(recorded),
+        ]
+    )
     text = readme.read_text()
-    assert "old" not in text and text.endswith("end\n") and "| n | unknowns |" in text
+    assert "| domains_3d_1M | 1030896 | 2 |" in text
+    assert "OLD TABLE" not in text and text.endswith("end\n") and "| n | unknowns |" in text
     assert "Robustness" not in text  # the matrix is in docs/performance.md
 
 

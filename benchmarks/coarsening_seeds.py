@@ -116,8 +116,28 @@ def amplitude(grid: np.ndarray, n: np.ndarray, t0: float) -> float:
     return float(np.exp(np.mean(np.log(n[keep]) - np.log(np.log(g / t0) / g))))
 
 
-def analyse(runs: list[Run], t_from: float, per_decade: int = 10, t0: float = 1.0) -> dict:
-    """Everything the JSON holds: the grid, each run on it, the ensemble, the fits."""
+def window(grid: np.ndarray, curves: np.ndarray, a: float, b: float, t0: float) -> dict:
+    """The fits on a ≤ t ≤ b of the mean density and of each seed, and the seeds' spread."""
+    mean = ensemble(curves)["mean"]
+    each = [fit_on(grid, c, a, b, t0) for c in curves]
+    return {
+        "t_from": a,
+        "t_to": b,
+        "mean": fit_on(grid, mean, a, b, t0),
+        "alpha_seeds": spread([f["alpha"] for f in each]),
+        "alpha_log_corrected_seeds": spread([f["alpha_log_corrected"] for f in each]),
+    }
+
+
+def analyse(
+    runs: list[Run],
+    t_from: float,
+    per_decade: int = 10,
+    t0: float = 1.0,
+    fit_from: tuple[float, ...] = (),
+) -> dict:
+    """Everything the JSON holds: the grid, each run on it, the ensemble, the fits over
+    t_from…end, over ``fit_from``…end and over the local windows between ``WINDOWS``."""
     grid = common_grid(runs, t_from, per_decade)
     curves = np.array([on_grid(r.t, r.n, grid) for r in runs])
     ens = ensemble(curves)
@@ -138,13 +158,13 @@ def analyse(runs: list[Run], t_from: float, per_decade: int = 10, t0: float = 1.
                 "fit": fit_on(grid, c, t_from, t_to, t0),
             }
         )
-    edges = [w for w in WINDOWS if t_from <= w <= t_to]
-    edges = sorted({t_from, *edges, t_to})
-    local = [
-        {"t_from": a, "t_to": b, **fit_on(grid, ens["mean"], a, b, t0)}
+    edges = sorted({t_from, *(w for w in WINDOWS if t_from <= w <= t_to), t_to})
+    enough = [
+        (a, b)
         for a, b in zip(edges[:-1], edges[1:], strict=True)
-        if (grid[(grid >= a) & (grid <= b * (1 + 1e-12))]).size >= 3
+        if np.count_nonzero((grid >= a) & (grid <= b * (1 + 1e-12))) >= 3
     ]
+    starts = sorted({t_from, *(a for a in fit_from if t_from <= a < t_to)})
     return {
         "t0_s": t0,
         "t_from_s": t_from,
@@ -155,9 +175,10 @@ def analyse(runs: list[Run], t_from: float, per_decade: int = 10, t0: float = 1.
         "curves_1_m2": curves.tolist(),
         **{f"{k}_1_m2": v.tolist() for k, v in ens.items()},
         "fit_mean": fit_on(grid, ens["mean"], t_from, t_to, t0),
-        "local_mean": local,
         "alpha_seeds": spread([p["fit"]["alpha"] for p in per_run]),
         "alpha_log_corrected_seeds": spread([p["fit"]["alpha_log_corrected"] for p in per_run]),
+        "to_end": [window(grid, curves, a, t_to, t0) for a in starts],
+        "local": [window(grid, curves, a, b, t0) for a, b in enough],
         "log_amplitude_C": amplitude(grid, ens["mean"], t0),
     }
 
@@ -188,13 +209,19 @@ def markdown(result: dict) -> str:
         f"| seeds' α: mean ± std (± s.e.) | | | | | {a['mean']:.3f} ± {a['std']:.3f} "
         f"(± {a['sem']:.3f}) | {b['mean']:.3f} ± {b['std']:.3f} (± {b['sem']:.3f}) |",
         "",
-        "| window of the mean (s) | α (t^−α) | α (t/ln(t/t0)) |",
-        "| --- | --- | --- |",
+        "| window (s) | decades | α (t^−α) of the mean | seeds: mean ± std | "
+        "α (t/ln(t/t0)) of the mean | seeds: mean ± std |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
-    for w in r["local_mean"]:
+    for w in r["to_end"] + r["local"]:
+        a, b, m = w["alpha_seeds"], w["alpha_log_corrected_seeds"], w["mean"]
+        # ln(t/t0) ≪ 1 over a short window near t0: its log-corrected fit means nothing
+        near = w["t_from"] < 2 * r["t0_s"] and w["t_to"] < 10 * w["t_from"]
+        log = "—" if near else f"{m['alpha_log_corrected']:.3f}"
+        logs = "—" if near else f"{b['mean']:.3f} ± {b['std']:.3f}"
         lines.append(
-            f"| {w['t_from']:g}…{w['t_to']:.4g} | {w['alpha']:.3f} | "
-            f"{w['alpha_log_corrected']:.3f} |"
+            f"| {w['t_from']:g}…{w['t_to']:.4g} | {math.log10(w['t_to'] / w['t_from']):.2f} | "
+            f"{m['alpha']:.3f} | {a['mean']:.3f} ± {a['std']:.3f} | {log} | {logs} |"
         )
     grid = np.array(r["grid_s"])
     picks = [
@@ -261,13 +288,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folders", nargs="+", type=Path, help="results folders, one per seed")
     parser.add_argument("--t-from", type=float, default=1.0, help="start of grid and fits (s)")
     parser.add_argument("--t0", type=float, default=1.0, help="t0 of ln(t/t0) (s)")
+    parser.add_argument(
+        "--fit-from", type=float, nargs="*", default=[], help="also fit from these times (s)"
+    )
     parser.add_argument("--per-decade", type=int, default=10, help="grid points per decade")
     parser.add_argument("--out", type=Path, required=True, help="folder for seeds.json/md/png")
     parser.add_argument("--export", type=Path, help="also write each run's t, n_v CSV here")
     parser.add_argument("--no-figure", action="store_true")
     args = parser.parse_args(argv)
     runs = [load(f) for f in args.folders]
-    result = analyse(runs, args.t_from, args.per_decade, args.t0)
+    result = analyse(runs, args.t_from, args.per_decade, args.t0, tuple(args.fit_from))
     result["command"] = "python3 benchmarks/coarsening_seeds.py " + " ".join(
         sys.argv[1:] if argv is None else argv
     )

@@ -60,13 +60,20 @@ def test_log_corrected_fit_and_spread(seeds):
     assert result["log_amplitude_C"] == pytest.approx(1.0, rel=2e-3)
     # power laws t^-0.8, t^-1, t^-1.2: the seeds' α spread is their std, 0.2
     runs = [_run(seeds, t, t**-a, f"a{a}") for a in (0.8, 1.0, 1.2)]
-    result = seeds.analyse(runs, t_from=1.0, per_decade=10)
+    result = seeds.analyse(runs, t_from=1.0, per_decade=10, fit_from=(10.0, 500.0))
     spread = result["alpha_seeds"]
     assert spread["mean"] == pytest.approx(1.0, abs=1e-3)
     assert spread["std"] == pytest.approx(0.2, abs=1e-3)
     assert spread["sem"] == pytest.approx(0.2 / math.sqrt(3), abs=1e-3)
-    assert [w["alpha"] for w in result["local_mean"]]  # local windows of the mean exist
-    assert result["local_mean"][0]["t_from"] == 1.0
+    # from 1 s and from 10 s to the end (500 s is past it), and the windows 1…3…10…30…100…200
+    assert [(w["t_from"], w["t_to"]) for w in result["to_end"]] == [(1.0, 200.0), (10.0, 200.0)]
+    assert [w["t_from"] for w in result["local"]] == [1.0, 3.0, 10.0, 30.0, 100.0]
+    for w in result["to_end"] + result["local"]:
+        assert w["alpha_seeds"]["mean"] == pytest.approx(1.0, abs=1e-3)
+        assert w["alpha_seeds"]["std"] == pytest.approx(0.2, abs=1e-3)
+    # the mean of the three is no power law: t^-0.8 takes over, its local α falls from ≈ 1
+    local = [w["mean"]["alpha"] for w in result["local"]]
+    assert all(np.diff(local) < 0) and 0.97 < local[0] < 1.0 and 0.85 < local[-1] < 0.92
 
 
 def _folder(path: Path, t, n, seed):

@@ -105,6 +105,8 @@ def fit_on(grid: np.ndarray, n: np.ndarray, t_from: float, t_to: float, t0: floa
 def spread(values: list[float]) -> dict[str, float]:
     """Mean, standard deviation (ddof 1) and standard error of a list of exponents."""
     v = np.array([x for x in values if np.isfinite(x)])
+    if len(v) == 0:  # e.g. the log-corrected fit of a window that ends before 1.5 t0
+        return {"mean": math.nan, "std": math.nan, "sem": math.nan, "seeds": 0}
     std = float(v.std(ddof=1)) if len(v) > 1 else math.nan
     return {"mean": float(v.mean()), "std": std, "sem": std / math.sqrt(len(v)), "seeds": len(v)}
 
@@ -189,7 +191,7 @@ def markdown(result: dict) -> str:
     r = result
     lines = [
         f"Fits over t = {r['t_from_s']:g}…{r['t_to_s']:.4g} s ({r['decades']:.2f} decades), "
-        f"t0 = {r['t0_s']:g} s.",
+        f"t0 = {r['t0_s']:g} s (the fits against t/ln(t/t0) use t > 1.5 t0 only).",
         "",
         "| run | box (m) | seed | defects at t_from | at t_to | α (t^−α) | α (t/ln(t/t0)) |",
         "| --- | --- | --- | --- | --- | --- | --- |",

@@ -73,6 +73,19 @@ def load(folder: Path, label: str | None = None) -> Run:
     return Run(label=label, t=t[keep], n=n[keep], area=area, folder=str(folder), L=side, seed=seed)
 
 
+def load_all(folders: list[Path]) -> list[Run]:
+    """The runs of ``folders``; a run whose label (box and seed) an earlier one has is labelled
+    by its folder's name (e.g. the same seed with another Δt)."""
+    runs, seen = [], set()
+    for folder in folders:
+        run = load(folder)
+        if run.label in seen:
+            run.label = folder.name
+        seen.add(run.label)
+        runs.append(run)
+    return runs
+
+
 def common_grid(runs: list[Run], t_from: float, per_decade: int = 10) -> np.ndarray:
     """Log-spaced times from ``t_from`` to the earliest last time of the runs, both included."""
     t_to = min(float(r.t[-1]) for r in runs)
@@ -298,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export", type=Path, help="also write each run's t, n_v CSV here")
     parser.add_argument("--no-figure", action="store_true")
     args = parser.parse_args(argv)
-    runs = [load(f) for f in args.folders]
+    runs = load_all(args.folders)
     result = analyse(runs, args.t_from, args.per_decade, args.t0, tuple(args.fit_from))
     result["command"] = "python3 benchmarks/coarsening_seeds.py " + " ".join(
         sys.argv[1:] if argv is None else argv

@@ -81,8 +81,8 @@ def _folder(path: Path, t, n, seed):
     count = np.rint(n * 400.0)
     rows = ["t_s,vortices,antivortices,vortex_density_1_m2"]
     for k, (a, b) in enumerate(zip(t, count, strict=True)):
-        c = "nan" if k % 3 == 2 else f"{b / 400.0!r}"  # diagnostics_every leaves NaN rows
-        rows.append(f"{a!r},{b / 2:g},{b / 2:g},{c}")
+        c = "nan" if k % 3 == 2 else f"{b / 400.0:.17g}"  # diagnostics_every leaves NaN rows
+        rows.append(f"{a:.17g},{b / 2:g},{b / 2:g},{c}")
     (path / "timeseries.csv").write_text("\n".join(rows) + "\n")
     command = f"mpirun -n 2 python3 benchmarks/coarsening.py --L 20 --seed {seed} --out x"
     (path / "benchmark.json").write_text(json.dumps({"command": command}))
@@ -92,13 +92,13 @@ def _folder(path: Path, t, n, seed):
 def test_files(seeds, tmp_path):
     t = np.r_[0.0, np.geomspace(0.5, 150.0, 60)]
     folders = []
-    for s, c in ((2, 1.0), (3, 1.2)):
-        folders.append(tmp_path / f"s{s}")
+    for name, s, c in (("s2", 2, 1.0), ("s3", 3, 1.2), ("s2_dt", 2, 1.1)):
+        folders.append(tmp_path / name)
         _folder(folders[-1], t, np.r_[1.0, c * np.log(t[1:] + 2) / t[1:]], s)
     out = tmp_path / "ens"
     assert seeds.main([*map(str, folders), "--out", str(out), "--export", str(out / "data")]) == 0
     result = json.loads((out / "seeds.json").read_text())
-    assert [p["label"] for p in result["runs"]] == ["L20_s2", "L20_s3"]
+    assert [p["label"] for p in result["runs"]] == ["L20_s2", "L20_s3", "s2_dt"]  # unique
     assert result["runs"][0]["area_m2"] == pytest.approx(400.0)
     assert result["runs"][0]["L_m"] == 20.0 and result["runs"][1]["seed"] == 3
     table = (out / "seeds.md").read_text()

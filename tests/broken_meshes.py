@@ -3,6 +3,10 @@ what :func:`lkfem.read_mesh` must say about it."""
 
 from pathlib import Path
 
+import pytest
+
+import lkfem as lk
+
 TET = """$MeshFormat
 2.2 0 8
 $EndMeshFormat
@@ -22,6 +26,17 @@ $Elements
 1 4 2 1 1 {nodes}
 $EndElements
 """
+
+
+def assert_mesh_error(path, comm, expected):
+    """:func:`lkfem.read_mesh` refuses ``path`` with a one-line MeshError that starts with the path
+    and says ``expected``; returns the message."""
+    with pytest.raises(lk.MeshError) as info:
+        lk.read_mesh(path, comm)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and expected in message, message
+    assert "\n" not in message
+    return message
 
 
 def box_msh(path, *, overlap=False, orphan=None, dim=3, size=1.0, h=0.5, tilt=False):

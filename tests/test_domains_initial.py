@@ -132,7 +132,7 @@ def test_periodic_noise_has_no_seam():
     ratio = _seam_ratio(q, n)
     assert 0.5 < ratio < 2.0, ratio
     natural = _seam_ratio(_noise(mesh, correlation_length=0.2), n)
-    assert natural > 3.0, natural  # without the pairs: a seam
+    assert natural > 2.5, natural  # without the pairs: a seam
 
 
 def _free_energy_shifted(problem: DomainsProblem, n: int, shift: int) -> float:
@@ -165,7 +165,7 @@ def test_periodic_noise_free_energy_is_invariant_under_a_shift():
     domain = _periodic_in_x(mesh)
     material = Material(a=-1.0, b=1.0, lam=2e-3, Gamma=1.0)
     problem = DomainsProblem(domain, {"plate": material})
-    state = InitialState(kind="noise", seed=3, amplitude=0.3, correlation_length=0.1)
+    state = InitialState(kind="noise", seed=3, amplitude=0.3, correlation_length=0.2)
     set_initial(problem, state)
     energies = problem.energies()
     F = energies["free"]

@@ -113,7 +113,8 @@ def noise_field(
     pairs = domain.periodic if domain is not None else []
     constraint = periodic_constraint(V, domain, pairs) if pairs else None
     U = V if constraint is None else constraint.function_space
-    x = U.tabulate_dof_coordinates()
+    owned = U.dofmap.index_map.size_local  # the ghosts take their owners' values
+    x = U.tabulate_dof_coordinates()[:owned]
     comm = mesh.comm
     lo, hi = np.empty(3), np.empty(3)
     comm.Allreduce(x.min(axis=0) if len(x) else np.full(3, np.inf), lo, op=MPI.MIN)
@@ -122,7 +123,8 @@ def noise_field(
     noise = fem.Function(U)
     values = noise.x.array.reshape(-1, gdim)
     for i in range(gdim):
-        values[:, i] = white_noise(x, state.seed, i, extent)
+        values[:owned, i] = white_noise(x, state.seed, i, extent)
+    noise.x.scatter_forward()
     ell2 = fem.Constant(mesh, PETSc.ScalarType(state.correlation_length**2))
     u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
     a = (ell2 * ufl.inner(ufl.grad(u), ufl.grad(v)) + ufl.inner(u, v)) * ufl.dx

@@ -205,7 +205,7 @@ def _run(
         summary["probes"] = probes.summary([T, q])
         if case.png:
             try:
-                render_run(tmp / "T.png", tmp, T, case.title)
+                render_run(tmp / "T.png", tmp, T, case.title, regions=domain.cell_tags)
                 files.append("T.png")
             except LkfemError as exc:
                 logger.warning(str(exc))

@@ -3,6 +3,10 @@ what :func:`lkfem.read_mesh` must say about it."""
 
 from pathlib import Path
 
+import pytest
+
+import lkfem as lk
+
 TET = """$MeshFormat
 2.2 0 8
 $EndMeshFormat
@@ -22,6 +26,39 @@ $Elements
 1 4 2 1 1 {nodes}
 $EndElements
 """
+
+
+# gmsh element types of the cells of a 1D or 2D mesh (msh 2.2)
+_GMSH_TYPE = {"line": 1, "triangle": 2, "quad": 3}
+
+
+def plane_msh(path, points, kind, cells, name="plate"):
+    """A msh 2.2 file of a 1D or 2D mesh: ``points`` (x, y) or (x,), the ``cells`` (node
+    numbers from 1) of ``kind`` ("line", "triangle" or "quad"), all in one physical group."""
+    dim = 1 if kind == "line" else 2
+    nodes = [f"{i} {p[0]} {p[1] if len(p) > 1 else 0} 0" for i, p in enumerate(points, 1)]
+    elements = [
+        f"{i} {_GMSH_TYPE[kind]} 2 1 1 {' '.join(map(str, c))}" for i, c in enumerate(cells, 1)
+    ]
+    text = [
+        "$MeshFormat\n2.2 0 8\n$EndMeshFormat",
+        f'$PhysicalNames\n1\n{dim} 1 "{name}"\n$EndPhysicalNames',
+        f"$Nodes\n{len(nodes)}\n" + "\n".join(nodes) + "\n$EndNodes",
+        f"$Elements\n{len(elements)}\n" + "\n".join(elements) + "\n$EndElements",
+    ]
+    Path(path).write_text("\n".join(text) + "\n")
+    return Path(path)
+
+
+def assert_mesh_error(path, comm, expected):
+    """:func:`lkfem.read_mesh` refuses ``path`` with a one-line MeshError that starts with the path
+    and says ``expected``; returns the message."""
+    with pytest.raises(lk.MeshError) as info:
+        lk.read_mesh(path, comm)
+    message = str(info.value)
+    assert message.startswith(f"{path}: ") and expected in message, message
+    assert "\n" not in message
+    return message
 
 
 def box_msh(path, *, overlap=False, orphan=None, dim=3, size=1.0, h=0.5, tilt=False):

@@ -1,6 +1,7 @@
 """Thermal domains' noise initial state (white noise from a hash of the coordinates, smoothed by
 one Helmholtz solve): the same field on one and on all ranks, its r.m.s., its correlation
-length growing with ℓ, a new field for a new seed; and ``[domains] diagnostics_every``: the
+length growing with ℓ, a new field for a new seed, no seam across periodic pairs (F invariant
+under a shift); and ``[domains] diagnostics_every``: the
 vortex and structure columns only every N steps (NaN between), F and its check every step."""
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from dolfinx import mesh as dmesh
 from mpi4py import MPI
 
 import lkfem as lk
-from lkfem.physics.domains.initial import noise_field, white_noise
+from lkfem.core.domain import from_mesh
+from lkfem.core.materials import Material
+from lkfem.core.periodic import match_pairs
+from lkfem.physics.domains.initial import noise_field, set_initial, white_noise
+from lkfem.physics.domains.problem import DomainsProblem
 from lkfem.physics.domains.section import InitialState
 from lkfem.physics.domains.structure import DomainStructure
 
@@ -25,9 +30,26 @@ def _square(n: int, comm: MPI.Comm = MPI.COMM_WORLD) -> dmesh.Mesh:
     return dmesh.create_rectangle(comm, [[0.0, 0.0], [1.0, 1.0]], [n, n])
 
 
-def _noise(mesh: dmesh.Mesh, **kw) -> fem.Function:
+def _noise(mesh: dmesh.Mesh, domain=None, **kw) -> fem.Function:
     state = InitialState(kind="noise", **{"seed": 5, "amplitude": 0.2, **kw})
-    return noise_field(mesh, state, 2)
+    return noise_field(mesh, state, 2, domain=domain)
+
+
+def _periodic_in_x(mesh: dmesh.Mesh):
+    domain = from_mesh(mesh, region="plate")
+    domain.periodic = match_pairs(domain, [["left", "right"]])
+    return domain
+
+
+def _on_grid(x: np.ndarray, values: np.ndarray, n: int, comm: MPI.Comm) -> np.ndarray:
+    """Nodal values (rows of ``values`` at the points ``x``, any rank's part) on the
+    (n + 1) × (n + 1) grid of the unit square, gathered on every rank."""
+    grid = np.full((n + 1, n + 1, values.shape[1]), np.nan)
+    for xs, vs in comm.allgather((x, values)):
+        i = np.round(xs[:, :2] * n).astype(np.int64)
+        grid[i[:, 0], i[:, 1]] = vs
+    assert not np.isnan(grid).any()
+    return grid
 
 
 def _rms(q: fem.Function) -> float:
@@ -49,19 +71,23 @@ def test_white_noise_is_a_hash_of_the_coordinates():
     assert abs(np.corrcoef(z, white_noise(points, 3, 1, 1.0))[0, 1]) < 0.03  # component
 
 
-def test_noise_is_the_same_on_one_and_on_all_ranks():
+@pytest.mark.parametrize("periodic", [False, True])
+def test_noise_is_the_same_on_one_and_on_all_ranks(periodic):
     """The field on the world's ranks, evaluated at every vertex, equals the field built on
-    each rank alone (MPI.COMM_SELF) to the Helmholtz solve's tolerance."""
-    fields = [
-        _noise(_square(24, comm), correlation_length=0.05)
-        for comm in (MPI.COMM_WORLD, MPI.COMM_SELF)
-    ]
+    each rank alone (MPI.COMM_SELF) to the Helmholtz solve's tolerance (with and without
+    periodic pairs)."""
+    fields = []
+    for comm in (MPI.COMM_WORLD, MPI.COMM_SELF):
+        mesh = _square(24, comm)
+        domain = _periodic_in_x(mesh) if periodic else None
+        fields.append(_noise(mesh, domain, correlation_length=0.05))
     assert _rms(fields[0]) == pytest.approx(0.2, rel=1e-12)
     values = []
     for q in fields:
-        x = q.function_space.tabulate_dof_coordinates()
+        owned = q.function_space.dofmap.index_map.size_local
+        x = q.function_space.tabulate_dof_coordinates()[:owned]
         key = np.round(x[:, :2] * 24).astype(np.int64)
-        values.append(dict(zip(map(tuple, key), q.x.array.reshape(-1, 2), strict=True)))
+        values.append(dict(zip(map(tuple, key), q.x.array.reshape(-1, 2)[:owned], strict=True)))
     world, alone = values
     assert set(world) <= set(alone)
     worst = max(float(np.abs(v - alone[k]).max()) for k, v in world.items())
@@ -81,6 +107,80 @@ def test_noise_correlation_length_grows_with_ell_and_seed_changes_it():
     b = _noise(mesh, correlation_length=0.04, seed=6).x.array
     assert np.array_equal(a, _noise(mesh, correlation_length=0.04).x.array)
     assert abs(np.corrcoef(a, b)[0, 1]) < 0.2
+
+
+def _grid_of(q: fem.Function, n: int) -> np.ndarray:
+    """The owned nodal values of a P1 vector field on the unit square's grid, on every rank."""
+    owned = q.function_space.dofmap.index_map.size_local
+    x = q.function_space.tabulate_dof_coordinates()[:owned]
+    return _on_grid(x, q.x.array.reshape(-1, 2)[:owned], n, q.function_space.mesh.comm)
+
+
+def _seam_ratio(q: fem.Function, n: int) -> float:
+    """The r.m.s. difference of q across x = 0 ≡ 1 (between the columns x = h and 1 − h, two
+    cells apart through the seam) over that between interior columns two cells apart."""
+    grid = _grid_of(q, n)
+    seam = grid[1] - grid[n - 1]
+    interior = grid[3:n] - grid[1 : n - 2]
+    return float(np.sqrt(np.mean(seam**2) / np.mean(interior**2)))
+
+
+def test_periodic_noise_has_no_seam():
+    """In a box periodic in x the noise takes the same values on the paired sides, and the
+    difference across them is like that between any two interior columns as far apart; the
+    noise smoothed with natural boundary conditions (without the pairs) has a seam there."""
+    n = 32
+    mesh = _square(n)
+    domain = _periodic_in_x(mesh)
+    q = _noise(mesh, domain, correlation_length=0.2)
+    grid = _grid_of(q, n)
+    assert np.abs(grid[0] - grid[n]).max() < 1e-12  # left and right: the same nodes
+    ratio = _seam_ratio(q, n)
+    assert 0.5 < ratio < 2.0, ratio
+    natural = _seam_ratio(_noise(mesh, correlation_length=0.2), n)
+    assert natural > 2.5, natural  # without the pairs: a seam
+
+
+def _free_energy_shifted(problem: DomainsProblem, n: int, shift: int) -> float:
+    """F of the problem's q moved by ``shift`` cells along x (periodically)."""
+    W, comm = problem.W, problem.comm
+    x = W.tabulate_dof_coordinates()
+    values = problem.u.x.array[problem.q_dofs].reshape(-1, 2)
+    grid = _on_grid(x, values, n, comm)
+    i = np.round(x[:, :2] * n).astype(np.int64)
+    moved = grid[(i[:, 0] - shift) % n, i[:, 1]]
+    u = problem.u
+    u.x.array[problem.q_dofs] = moved.reshape(-1)
+    u.x.scatter_forward()
+    problem.make_periodic(u)
+    F = problem.energies()["free"]
+    u.x.array[problem.q_dofs] = values.reshape(-1)
+    u.x.scatter_forward()
+    return F
+
+
+def test_periodic_noise_free_energy_is_invariant_under_a_shift():
+    """F of the noise start in a box periodic in x does not change when it is moved along x by
+    a quarter or half of the box (the mesh maps onto itself). The former start (the field
+    smoothed without the pairs, then its images set to their sources) had the gradient energy
+    of a seam one element wide on top."""
+    n = 16
+    mesh = dmesh.create_rectangle(
+        MPI.COMM_WORLD, [[0.0, 0.0], [1.0, 1.0]], [n, n], dmesh.CellType.quadrilateral
+    )
+    domain = _periodic_in_x(mesh)
+    material = Material(a=-1.0, b=1.0, lam=2e-3, Gamma=1.0)
+    problem = DomainsProblem(domain, {"plate": material})
+    state = InitialState(kind="noise", seed=3, amplitude=0.3, correlation_length=0.2)
+    set_initial(problem, state)
+    energies = problem.energies()
+    F = energies["free"]
+    shifted = [_free_energy_shifted(problem, n, s) for s in (4, 8)]
+    assert np.allclose(shifted, F, rtol=1e-10, atol=0.0), (F, shifted)
+    problem.u.interpolate(noise_field(mesh, state, 2))
+    problem.make_periodic(problem.u)
+    seam = problem.energies()["gradient"]
+    assert seam > 1.2 * energies["gradient"], (seam, energies["gradient"])
 
 
 CASE = """

@@ -12,7 +12,7 @@ from lkfem.core.domain import from_mesh
 from lkfem.mesh import generators
 from lkfem.physics.lk.problem import LKProblem
 
-from .verification import l2_error, rates
+from .verification import flux_forcing, l2_error, rates
 
 A_, B_, ZETA, LAM = 2.0, 0.5, 1.5, 0.1  # Landau coefficients of the manufactured problems
 
@@ -45,12 +45,7 @@ def _exact(mesh, lam):
         T_e = ufl.sin(np.pi * X[0]) + X[0]
     else:
         T_e = ufl.sin(np.pi * X[0]) * ufl.sin(np.pi * X[1]) + X[0] * X[1]
-    f_q = (
-        A_ * q_e
-        + B_ * ufl.inner(q_e, q_e) * q_e
-        - lam * ufl.div(ufl.grad(q_e))
-        + ZETA * ufl.grad(T_e)
-    )
+    f_q = flux_forcing(q_e, T_e, a=A_, b=B_, lam=lam, zeta=ZETA)
     return q_e, T_e, f_q, ufl.div(q_e)
 
 

@@ -18,7 +18,7 @@ from lkfem.core.domain import from_mesh
 from lkfem.core.periodic import match_pairs
 from lkfem.physics.lk.problem import LKProblem
 
-from .verification import assemble_global, l2_error, mode_amplitude, rates
+from .verification import assemble_global, flux_forcing, l2_error, mode_amplitude, rates
 
 A_, B_, ZETA, LAM = 2.0, 0.5, 1.5, 0.1  # Landau coefficients of the manufactured problems
 PAIRS = {2: [["left", "right"]], 3: [["left", "right"], ["front", "back"]]}  # from_mesh names
@@ -50,12 +50,7 @@ def _exact(mesh, lam):
     else:
         q_e = ufl.as_vector([c(X[0]) * bump, c(X[1]) * bump, s(X[0] + X[1]) * bump])
         T_e = s(X[0]) * c(X[1]) * ufl.sin(np.pi * z) + z
-    f_q = (
-        A_ * q_e
-        + B_ * ufl.inner(q_e, q_e) * q_e
-        - lam * ufl.div(ufl.grad(q_e))
-        + ZETA * ufl.grad(T_e)
-    )
+    f_q = flux_forcing(q_e, T_e, a=A_, b=B_, lam=lam, zeta=ZETA)
     return q_e, T_e, f_q, ufl.div(q_e)
 
 

@@ -14,7 +14,7 @@ import lkfem as lk
 from lkfem.mesh import generators
 from lkfem.mesh.checks import DEFAULT_MAX_CELLS
 
-from .broken_meshes import box_msh, write_corpus
+from .broken_meshes import assert_mesh_error, box_msh, plane_msh, write_corpus
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +56,113 @@ def _files(folder):
 )
 def test_broken_meshes_are_one_line_errors(corpus, comm, name):
     path, expected = _files(corpus)[name]
-    with pytest.raises(lk.MeshError) as info:
-        lk.read_mesh(path, comm)
-    message = str(info.value)
-    assert message.startswith(f"{path}: ") and expected in message, message
-    assert "\n" not in message
+    assert_mesh_error(path, comm, expected)
+
+
+SQUARE = [(0, 0), (1, 0), (0, 1), (1, 1)]  # nodes 1..4; then the extra nodes of each case
+# name -> (kind, extra nodes, cells, what the error says); the good cells come first
+PLANE = {
+    "sliver_triangle": (
+        "triangle",
+        [(2, 0), (3, 0)],
+        [(1, 2, 4), (1, 4, 3), (2, 5, 6)],
+        "1 degenerate cell (zero area: flat or collapsed); the first is element 3 in region "
+        "'plate'",
+    ),
+    "collapsed_triangle": (
+        "triangle",
+        [],
+        [(1, 2, 4), (1, 4, 3), (2, 4, 4), (3, 3, 1)],
+        "2 degenerate cells (zero area: flat or collapsed); the first is element 3",
+    ),
+    "collapsed_quad_edge": (
+        "quad",
+        [(2, 0), (2, 1)],
+        [(1, 2, 4, 3), (2, 5, 5, 4)],
+        "1 degenerate cell (zero area: flat or collapsed); the first is element 2",
+    ),
+    "quad_with_a_straight_corner": (  # nodes 2, 5, 6 in a line: the corner at 5 has area 0
+        "quad",
+        [(2, 0), (3, 0), (3, 1)],
+        [(1, 2, 4, 3), (2, 5, 6, 7)],
+        "1 degenerate cell (zero area: flat or collapsed); the first is element 2",
+    ),
+    "flat_quad": (
+        "quad",
+        [(2, 0), (3, 0), (4, 0)],
+        [(1, 2, 4, 3), (2, 5, 6, 7)],
+        "1 degenerate cell (zero area: flat or collapsed); the first is element 2",
+    ),
+}
+LINES = {
+    "zero_length_line": (
+        [(0,), (0.5,), (0.5,), (1.0,)],
+        [(1, 2), (2, 3), (3, 4)],
+        "1 degenerate cell (zero length: collapsed); the first is element 2 in region 'plate'",
+    ),
+    "collapsed_line": (
+        [(0,), (0.5,), (1.0,)],
+        [(1, 2), (2, 2), (2, 3), (3, 3)],
+        "2 degenerate cells (zero length: collapsed); the first is element 2",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def plane_corpus(tmp_path_factory):
+    """The degenerate 1D and 2D meshes of PLANE and LINES as .msh files, and two as .vtu."""
+    comm = MPI.COMM_WORLD
+    folder = tmp_path_factory.mktemp("plane") if comm.rank == 0 else None
+    if comm.rank == 0:
+        import meshio
+
+        for name, (kind, extra, cells, _) in PLANE.items():
+            plane_msh(folder / f"{name}.msh", SQUARE + extra, kind, cells)
+        for name, (points, cells, _) in LINES.items():
+            plane_msh(folder / f"{name}.msh", points, "line", cells)
+        for name, kind, points in (
+            ("sliver_triangle", "triangle", SQUARE + PLANE["sliver_triangle"][1]),
+            ("zero_length_line", "line", LINES["zero_length_line"][0]),
+        ):
+            cells = np.array(PLANE[name][2] if kind == "triangle" else LINES[name][1]) - 1
+            meshio.write(
+                folder / f"{name}.vtu",
+                meshio.Mesh(
+                    np.array(points, dtype=float),
+                    [(kind, cells)],
+                    cell_data={"ref": [np.full(len(cells), 7)]},
+                ),
+            )
+        plane_msh(folder / "good_square.msh", SQUARE, "quad", [(1, 2, 4, 3)])
+    return comm.bcast(folder, root=0)
+
+
+@pytest.mark.parametrize("name", sorted(PLANE) + sorted(LINES))
+def test_degenerate_1d_and_2d_cells_are_one_line_errors(plane_corpus, comm, name):
+    """As degenerate tetrahedra: zero-area triangles and quadrilaterals (flat, or with a collapsed
+    edge or a straight corner) and zero-length lines, in a .msh file."""
+    expected = (PLANE.get(name) or LINES[name])[-1]
+    assert_mesh_error(plane_corpus / f"{name}.msh", comm, expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        (
+            "sliver_triangle",
+            "1 degenerate cell (zero area: flat or collapsed); the first is cell 2",
+        ),
+        ("zero_length_line", "1 degenerate cell (zero length: collapsed); the first is cell 1"),
+    ],
+)
+def test_degenerate_1d_and_2d_cells_in_meshio_files(plane_corpus, comm, name, expected):
+    message = assert_mesh_error(plane_corpus / f"{name}.vtu", comm, expected)
+    assert "region_7" in message, message
+
+
+def test_a_good_quad_passes_the_check(plane_corpus, comm):
+    domain = lk.read_mesh(plane_corpus / "good_square.msh", comm)
+    assert domain.mesh.topology.dim == 2 and sorted(domain.regions) == ["plate"]
 
 
 def test_overlap_names_both_groups(corpus, comm):

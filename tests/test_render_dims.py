@@ -48,3 +48,46 @@ def test_render_png_and_midplane_per_dimension(comm, shared_tmp, dim):
         if dim > 1:  # two panels side by side, of different fields
             left, right = np.array_split(both, 2, axis=1)
             assert np.abs(left - right).mean() > 1.0
+
+
+def test_2d_pictures_outline_the_regions_and_spread_the_arrows(comm, shared_tmp):
+    """A 2D field's picture outlines its regions (the 2D cloak's circles r1, r2, r3 are
+    polylines of the outline) when given the cell tags, and differs from the picture without;
+    the 2D q arrows stand on a regular lattice, evenly spread over a graded mesh."""
+    from lkfem.plot import style
+    from lkfem.plot.grid import gather_grid
+
+    radii = (0.1, 0.15, 0.25)
+    params = {"lx": 0.8, "ly": 0.8, "r1": radii[0], "r2": radii[1], "r3": radii[2]}
+    domain = generators.build("circular_cloak", {**params, "h": 0.08, "h_interface": 0.02}, comm)
+    T = _field(domain, "T", 4.0)
+    grid = gather_grid(T, domain.cell_tags)
+    render_png(shared_tmp / "plain.png", T, "2D")
+    render_png(shared_tmp / "outlined.png", T, "2D", regions=domain.cell_tags)
+    render_midplane(shared_tmp / "mid.png", {"a": T}, regions=domain.cell_tags)
+    q = fem.Function(fem.functionspace(domain.mesh, ("Lagrange", 1, (2,))), name="q")
+    q.interpolate(lambda x: np.vstack([np.ones_like(x[0]), 0.5 * x[0]]))
+    vectors = gather_grid(q)
+    if comm.rank != 0:
+        return
+    assert sorted(np.unique(grid.cell_data["region"])) == sorted(domain.regions.values())
+    lines = style.region_outlines(grid)
+    assert lines is not None and lines.n_cells > 0
+    r = np.hypot(lines.points[:, 0], lines.points[:, 1])
+    for radius in radii:  # each circle is a polyline of the outline (about 2π r / h_interface)
+        assert np.sum(np.abs(r - radius) < 1e-6) >= np.pi * radius / 0.02, radius
+    plain, outlined = _picture(shared_tmp / "plain.png"), _picture(shared_tmp / "outlined.png")
+    darker = outlined.sum(axis=2) < plain.sum(axis=2) - 100  # black lines on the field
+    assert darker.sum() > 500, darker.sum()
+    assert np.std(_picture(shared_tmp / "mid.png")) > 10
+    points = style.flux_points(vectors)
+    n = style.ARROWS_ACROSS
+    assert points.n_points == n * n, points.n_points  # the square: every lattice point inside
+    x, y = points.points[:, 0], points.points[:, 1]
+    quarters = [
+        int(np.sum(((x > 0) == sx) & ((y > 0) == sy)))
+        for sx in (False, True)
+        for sy in (False, True)
+    ]
+    assert quarters == [n * n // 4] * 4, quarters
+    assert np.allclose(points.point_data["q"][:, 0], 1.0)

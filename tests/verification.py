@@ -25,6 +25,17 @@ def rates(errors, sizes):
     return np.log(e[1:] / e[:-1]) / np.log(h[1:] / h[:-1])
 
 
+def flux_forcing(q_e, T_e, *, a, b, lam, zeta):
+    """The forcing f_q = a q + b|q|²q − λΔq + ζ∇T that makes (q_e, T_e) solve the flux equation
+    of the LK model (scalar Landau coefficients), for manufactured solutions."""
+    return (
+        a * q_e
+        + b * ufl.inner(q_e, q_e) * q_e
+        - lam * ufl.div(ufl.grad(q_e))
+        + zeta * ufl.grad(T_e)
+    )
+
+
 def mode_amplitude(tau, ell, k, C, L, t):
     """A(t) of T = A(t) cos(πx/L) with A(0) = 1, A'(0) = 0 for
     τA'' + (1 + ℓ²π²/L²)A' + (k/C)(π/L)²A = 0 (A' from the initial q = 0)."""

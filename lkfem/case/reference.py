@@ -67,7 +67,9 @@ Checks, on one rank before the mesh is distributed, each a one-line error naming
   a `.msh`, otherwise its 0-based position among the file's cells) and its region. When every
   cell is inverted, the file probably uses the opposite node order;
 - **degenerate cells**: |volume| ≤ 10⁻¹⁰ × (mean edge length)³ (flat or collapsed), with the
-  same details.
+  same details; in 2D a triangle of area ≤ 10⁻¹⁰ × (mean edge length)², or a quadrilateral with
+  such a corner (a corner and its two neighbours: a collapsed edge or three corners in a line);
+  in 1D a line of length ≤ 10⁻¹⁰ × the mesh's extent.
 
 A name in `[materials]` or `[boundaries]` that the mesh lacks is an error that lists the names
 the mesh has.

@@ -69,7 +69,8 @@ class Material:
     """Thermal properties of one region: physical (``k`` …) or Landau (``a`` …) form.
 
     Args:
-        k: conductivity (W/(m K)): > 0, an expression, or a symmetric positive 3×3 tensor.
+        k: conductivity (W/(m K)): > 0, an expression, or a symmetric positive 3×3 tensor
+            (2×2 in 2D) as nested tuples or lists of rows, or a numpy array.
         tau: relaxation time τ (s), ≥ 0; Maxwell–Cattaneo when > 0.
         ell: non-local length ℓ (m), ≥ 0; Guyer–Krumhansl when > 0 (isotropic k only).
         ell_d: length ℓ_d (m) of the full Guyer–Krumhansl ∇∇·q term, ≥ 0.
@@ -95,6 +96,14 @@ class Material:
     Gamma: Value = 0.0
 
     def __post_init__(self) -> None:
+        for f in fields(self):  # lists and numpy arrays as tensors, like nested tuples
+            object.__setattr__(self, f.name, _freeze(getattr(self, f.name)))
+        for name in ("C", "b", "c", "tau", "ell", "ell_d", "lam", "lam_d", "zeta", "Gamma"):
+            if isinstance(getattr(self, name), tuple):
+                raise ValueError(
+                    f"{_case_key(name)} must be a number or an expression string (a scalar, "
+                    f"not a tensor), got {getattr(self, name)!r}"
+                )
         given = {f.name for f in fields(self) if getattr(self, f.name) != f.default}
         if (self.k is None) == (self.a is None):
             raise ValueError("give either the conductivity k (physical form) or a (Landau form)")
@@ -197,9 +206,26 @@ def _case_key(name: str) -> str:
 
 
 def _freeze(value: Any) -> Any:
-    if isinstance(value, list):
+    """Lists and numpy arrays as nested tuples, numpy scalars as Python numbers."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
         return tuple(_freeze(v) for v in value)
+    if isinstance(value, np.generic):
+        return value.item()
     return value
+
+
+def _shape(value: tuple) -> str:
+    """The shape of a nested tuple in words: "2×3", or the row lengths where ragged."""
+    lengths = [len(row) if isinstance(row, tuple) else None for row in value]
+    if all(n is None for n in lengths):
+        return f"a vector of {len(value)} entries"
+    if any(n is None for n in lengths):
+        return "a mix of numbers and rows"
+    if len(set(lengths)) > 1:
+        return f"{len(value)} rows of {', '.join(str(n) for n in lengths)} entries"
+    return f"{len(value)}×{lengths[0] if lengths else 0}"
 
 
 def _number(value: Any) -> bool:
@@ -232,7 +258,7 @@ def _check_tensor(name: str, value: Any, *, positive: bool) -> None:
     n = len(value)
     if n not in (2, 3) or any(not isinstance(row, tuple) or len(row) != n for row in value):
         raise ValueError(
-            f"{name} as a tensor must be 3 rows of 3 entries (2 of 2 on a 2D mesh), got {value!r}"
+            f"{name} as a tensor must be 3×3 (2×2 on a 2D mesh), got {_shape(value)}: {value!r}"
         )
     for row in value:
         for entry in row:

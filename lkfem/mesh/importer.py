@@ -92,6 +92,15 @@ def read_mesh(
     return from_gmsh(populate, comm, rank, gdim=gdim, label=path, scale=scale, max_cells=max_cells)
 
 
+#: gmsh's element names (first word, lower case) -> the kinds of lkfem.mesh.cells.check_cells
+_KINDS = {
+    "tetrahedron": "tetra",
+    "hexahedron": "hexahedron",
+    "triangle": "triangle",
+    "quadrilateral": "quad",
+    "line": "line",
+}
+
 # --- gmsh files ---------------------------------------------------------------------------------
 
 
@@ -105,10 +114,12 @@ def _load_msh(path: str, model: Any) -> None:
     tags, _, _ = model.mesh.getNodes()
     if tags.size and (tags.min() != 1 or tags.max() != tags.size):
         model.mesh.renumberNodes()  # dolfinx wants the node tags 1..N
-    if model.getDimension() != 3:
-        check_cell_types(path, model)
-        return
-    groups = model.getPhysicalGroups(3)
+    tdim = model.getDimension()
+    if tdim not in (1, 2, 3):
+        return  # from_gmsh reports the dimension
+    if tdim != 3:
+        check_cell_types(path, model)  # lines, or triangles or quadrilaterals, of one type
+    groups = model.getPhysicalGroups(tdim)
     if not groups:
         return  # from_gmsh reports the missing names
     node_tags, coords, _ = model.mesh.getNodes()
@@ -120,10 +131,7 @@ def _load_msh(path: str, model: Any) -> None:
         for entity in model.getEntitiesForPhysicalGroup(dim, tag):
             for etype, etags, enodes in zip(*model.mesh.getElements(dim, entity), strict=True):
                 ename, _, _, num_nodes, _, corners = model.mesh.getElementProperties(etype)
-                kind = {"tetrahedron": "tetra", "hexahedron": "hexahedron"}.get(
-                    ename.split()[0].lower()
-                )
-                if kind is None:
+                if _KINDS.get(ename.split()[0].lower()) is None:
                     raise MeshError(
                         f"{path}: '{ename}' cells are not supported (tetrahedra and hexahedra are)"
                     )
@@ -134,13 +142,12 @@ def _load_msh(path: str, model: Any) -> None:
     if len(blocks) > 1:
         raise MeshError(f"{path}: mixed volume cell types ({', '.join(sorted(blocks))})")
     ((ename, parts),) = blocks.items()
-    kind = "tetra" if ename.lower().startswith("tetra") else "hexahedron"
     names = sorted({name for _, _, name in parts})
     check_cells(
         path,
         x,
         np.concatenate([c for c, _, _ in parts]),
-        kind,
+        _KINDS[ename.split()[0].lower()],
         ids=np.concatenate([t for _, t, _ in parts]),
         regions=np.concatenate([np.full(t.size, names.index(n)) for _, t, n in parts]),
         region_names=names,

@@ -14,8 +14,8 @@ of lines), lines (1D, along x; boundaries of vertices). Its region data is
 
 Names come from meshio's ``field_data`` (``{name: [tag, dim]}``, as gmsh and lkfem write them)
 or MED group names; a tag without a name becomes ``region_<tag>`` (cells) or ``boundary_<tag>``
-(facets). Facets tagged 0 carry no boundary. Volume cells are checked
-(:func:`lkfem.mesh.cells.check_cells`) before the model is made.
+(facets). Facets tagged 0 carry no boundary. The cells are checked (inverted or degenerate,
+:func:`lkfem.mesh.cells.check_cells`) before the model is made.
 """
 
 from __future__ import annotations
@@ -60,7 +60,15 @@ _PREFIXES = {
     2: ("triangle", "quad", "polygon"),
     1: ("line",),
 }
-_KIND = {"tetra": "tetra", "tetra10": "tetra", "hexahedron": "hexahedron"}
+# meshio cell type -> the kind of lkfem.mesh.cells.check_cells
+_KIND = {
+    "tetra": "tetra",
+    "tetra10": "tetra",
+    "hexahedron": "hexahedron",
+    "triangle": "triangle",
+    "quad": "quad",
+    "line": "line",
+}
 
 _KNOWN_KEYS = ("gmsh:physical", "medit:ref", "CellEntityIds", "cell_tags", "cell_tag")
 _IGNORED_KEYS = {"gmsh:geometrical", "vtkGhostType", "vtkOriginalCellIds", "CellId"}
@@ -150,19 +158,18 @@ def load_meshio(path: str, model: Any) -> None:
     points = np.asarray(mesh.points, dtype=np.float64)
     if points.shape[1] < 3:
         points = np.hstack([points, np.zeros((points.shape[0], 3 - points.shape[1]))])
-    if tdim == 3:
-        region_tags = np.unique(cell_tags)
-        kind = _KIND[cell_type]
-        check_cells(
-            path,
-            points,
-            cells[:, : CORNERS[kind]],
-            kind,
-            ids=np.concatenate([b.index for b in volumes]),
-            regions=np.searchsorted(region_tags, cell_tags),
-            region_names=[names[3].get(int(t), f"region_{t}") for t in region_tags],
-            what="cell",
-        )
+    region_tags = np.unique(cell_tags)
+    kind = _KIND[cell_type]
+    check_cells(
+        path,
+        points,
+        cells[:, : CORNERS[kind]],
+        kind,
+        ids=np.concatenate([b.index for b in volumes]),
+        regions=np.searchsorted(region_tags, cell_tags),
+        region_names=[names[tdim].get(int(t), f"region_{t}") for t in region_tags],
+        what="cell",
+    )
     _fill_model(model, tdim, points, volumes, facets, names)
 
 

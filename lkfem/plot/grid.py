@@ -30,9 +30,11 @@ def prepare(comm: Any) -> None:
         raise RenderError(f"no PNG written: {error}")
 
 
-def gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
+def gather_grid(T: fem.Function, regions: Any = None):  # type: ignore[no-untyped-def]
     """The owned cells of ``T``'s mesh with T at the points (or cells, for DG0), on rank 0, as a
-    pyvista grid (None elsewhere). Scalar or vector fields.
+    pyvista grid (None elsewhere). Scalar or vector fields. With ``regions`` (the cell tags of
+    the mesh) the grid has the cell data ``region`` (0 for a cell of no region), for the
+    pictures' region outlines.
 
     Points are numbered globally, so the partitions join exactly: no doubled points along the
     seams (which would break contour lines there).
@@ -53,14 +55,20 @@ def gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
     bs = V.dofmap.index_map_bs
     array = T.x.array.real.reshape(-1, bs)
     values = array[:num_owned].copy() if cellwise else array[owned].copy()
-    parts = comm.gather((cells, cell_types[:num_owned], to_global[owned], x[owned], values), root=0)
+    tags = np.zeros(num_owned, dtype=np.int32)
+    if regions is not None:
+        mine = regions.indices < num_owned
+        tags[regions.indices[mine]] = regions.values[mine]
+    parts = comm.gather(
+        (cells, cell_types[:num_owned], to_global[owned], x[owned], values, tags), root=0
+    )
     if comm.rank != 0:
         return None
     import pyvista
 
     points = np.zeros((imap.size_global, 3))
     point_values = np.zeros((imap.size_global, bs))
-    for _, _, numbers, x_p, values_p in parts:
+    for _, _, numbers, x_p, values_p, _ in parts:
         points[numbers] = x_p
         if not cellwise:
             point_values[numbers] = values_p
@@ -76,4 +84,6 @@ def gather_grid(T: fem.Function):  # type: ignore[no-untyped-def]
     elif not vector:
         data = data.ravel()
     (grid.cell_data if cellwise else grid.point_data)[T.name] = data
+    if regions is not None:
+        grid.cell_data["region"] = np.concatenate([p[5] for p in parts])
     return grid

@@ -18,9 +18,12 @@ from lkfem.plot.lines import is_line, line_figure
 __all__ = ["render_png", "render_run", "render_midplane"]
 
 
-def render_run(path: Path, folder: Path, T: fem.Function, title: str) -> None:
+def render_run(
+    path: Path, folder: Path, T: fem.Function, title: str, *, regions: Any = None
+) -> None:
     """The picture of a run (:func:`lkfem.plot.figures.picture`): from ``folder/fields.pvd``
-    at its last step where the run wrote one (T, θ, q, regions, time), else from ``T`` alone.
+    at its last step where the run wrote one (T, θ, q, regions, time), else from ``T`` (and
+    the cell tags ``regions``, for the region outlines).
 
     Collective: every rank calls it; rank 0 draws. Raises :class:`RenderError` where no
     off-screen rendering is possible.
@@ -29,7 +32,7 @@ def render_run(path: Path, folder: Path, T: fem.Function, title: str) -> None:
     prepare(comm)
     comm.barrier()  # every rank's fields are written
     if not (folder / "fields.pvd").is_file():
-        grid = gather_grid(T)
+        grid = gather_grid(T, regions)
         if comm.rank == 0:
             figures.picture(path, grid, title)
         return
@@ -43,16 +46,17 @@ def render_run(path: Path, folder: Path, T: fem.Function, title: str) -> None:
         figures.picture(path, grid, title, times[-1] if len(times) > 1 else None)
 
 
-def render_png(path: Path, T: fem.Function, title: str) -> None:
+def render_png(path: Path, T: fem.Function, title: str, *, regions: Any = None) -> None:
     """Picture of scalar field ``T`` on its mesh, cut open at the mid-plane y = const (2D: the
-    field seen from above; 1D: T against x).
+    field seen from above, with the outlines of the ``regions``, the mesh's cell tags, if
+    given; 1D: T against x).
 
     Collective: every rank calls it; rank 0 draws. Raises :class:`RenderError` where no
     off-screen rendering is possible.
     """
     comm = T.function_space.mesh.comm
     prepare(comm)
-    grid = gather_grid(T)
+    grid = gather_grid(T, regions)
     if comm.rank != 0:
         return
     if is_line(grid):
@@ -76,6 +80,8 @@ def render_png(path: Path, T: fem.Function, title: str) -> None:
         },
     )
     plotter.add_mesh(grid.outline(), color="black")
+    if flat:
+        style.add_regions(plotter, grid)
     plotter.add_text(title, font_size=12)
     if flat:
         plotter.view_xy()
@@ -93,17 +99,19 @@ def render_midplane(
     normal: str = "z",
     isotherms: int = 15,
     title: str = "",
+    regions: Any = None,
 ) -> None:
     """Side-by-side pictures of scalar fields on the mid-plane (normal ``normal``) of their
     mesh, with ``isotherms`` contour lines at the same levels in every panel. On a 2D mesh the
     panels are the fields themselves, seen from above (``normal`` is ignored); on a 1D mesh the
     fields are drawn against x on one set of axes.
 
-    ``fields`` maps a panel title to a P1 (or DG0) function. Collective; rank 0 draws.
+    ``fields`` maps a panel title to a P1 (or DG0) function; ``regions`` (the cell tags of
+    their mesh) outlines the regions on a 2D mesh. Collective; rank 0 draws.
     """
     comm = next(iter(fields.values())).function_space.mesh.comm
     prepare(comm)
-    grids = {label: gather_grid(T) for label, T in fields.items()}
+    grids = {label: gather_grid(T, regions) for label, T in fields.items()}
     if comm.rank != 0:
         return
     names = {label: fields[label].name for label in fields}
@@ -138,6 +146,8 @@ def render_midplane(
             },
         )
         plotter.add_mesh(cut.contour(levels, scalars=name), color="black", line_width=2)
+        if flat:
+            style.add_regions(plotter, cut, color="darkgreen")  # the isotherms are black
         plotter.add_text(f"{title}\n{label}" if title else label, font_size=11)
         {"x": plotter.view_yz, "y": plotter.view_xz, "z": plotter.view_xy}[
             "z" if flat else normal

@@ -171,6 +171,7 @@ def _write(
                 normal="z",
                 isotherms=15,
                 title=f"{case.title}: g = {g}",
+                regions=domain.cell_tags,
             )
             files.append("cloak.png")
         except LkfemError as exc:

@@ -14,7 +14,8 @@ modes leave too few independent domains for coarsening (docs/verification.md).
 The noise state costs O(points): white noise at each P1 node of q (a normal number from a hash
 of the seed, the component and the node's coordinates rounded to 10⁻⁹ of the mesh's extent, so
 any partition gives it), smoothed over ℓ by one Helmholtz solve (−ℓ²Δ + 1) q = noise (natural
-boundary conditions), then scaled to the r.m.s. A per component. Its spectrum is that of the
+boundary conditions; on a mesh with periodic pairs the noise and the solve are periodic, so the
+start has no seam there), then scaled to the r.m.s. A per component. Its spectrum is that of the
 screened Laplacian, S(k) ∝ 1/(1 + ℓ²k²)², so its structure grows linearly with ℓ.
 """
 
@@ -34,9 +35,10 @@ from lkfem.errors import CaseError
 from lkfem.physics.domains.problem import negative_part
 from lkfem.solvers.linear import solve_once
 from lkfem.solvers.newton import direct_solver_options
-from lkfem.solvers.periodic import solve_linear
+from lkfem.solvers.periodic import periodic_constraint, solve_linear
 
 if TYPE_CHECKING:
+    from lkfem.core.domain import Domain
     from lkfem.physics.domains.problem import DomainsProblem
     from lkfem.physics.domains.section import InitialState
 
@@ -96,32 +98,49 @@ def white_noise(points: np.ndarray, seed: int, component: int, extent: float) ->
     return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)  # Box–Muller
 
 
-def noise_field(mesh: Any, state: InitialState, gdim: int) -> fem.Function:
+def noise_field(
+    mesh: Any, state: InitialState, gdim: int, *, domain: Domain | None = None
+) -> fem.Function:
     """The noise state on P1 (vector of ``gdim`` components): white noise smoothed over
-    ``state.correlation_length`` by one Helmholtz solve, r.m.s. ``state.amplitude`` each."""
+    ``state.correlation_length`` by one Helmholtz solve, r.m.s. ``state.amplitude`` each.
+
+    With a ``domain`` that has periodic pairs (``[mesh] periodic``) the noise and the solve live
+    on the periodic functions (:func:`lkfem.solvers.periodic.periodic_constraint`: an image
+    boundary's node takes its source's noise), so the field has no seam there; the result is
+    then a function on the constraint's space.
+    """
     V = fem.functionspace(mesh, ("Lagrange", 1, (gdim,)))
-    x = V.tabulate_dof_coordinates()
+    pairs = domain.periodic if domain is not None else []
+    constraint = periodic_constraint(V, domain, pairs) if pairs else None
+    U = V if constraint is None else constraint.function_space
+    owned = U.dofmap.index_map.size_local  # the ghosts take their owners' values
+    x = U.tabulate_dof_coordinates()[:owned]
     comm = mesh.comm
     lo, hi = np.empty(3), np.empty(3)
     comm.Allreduce(x.min(axis=0) if len(x) else np.full(3, np.inf), lo, op=MPI.MIN)
     comm.Allreduce(x.max(axis=0) if len(x) else np.full(3, -np.inf), hi, op=MPI.MAX)
     extent = float(np.max(hi - lo)) or 1.0
-    noise = fem.Function(V)
+    noise = fem.Function(U)
     values = noise.x.array.reshape(-1, gdim)
     for i in range(gdim):
-        values[:, i] = white_noise(x, state.seed, i, extent)
+        values[:owned, i] = white_noise(x, state.seed, i, extent)
+    noise.x.scatter_forward()
     ell2 = fem.Constant(mesh, PETSc.ScalarType(state.correlation_length**2))
     u, v = ufl.TrialFunction(V), ufl.TestFunction(V)
-    a = fem.form((ell2 * ufl.inner(ufl.grad(u), ufl.grad(v)) + ufl.inner(u, v)) * ufl.dx)
-    L = fem.form(ufl.inner(noise, v) * ufl.dx)
-    A = fem_petsc.assemble_matrix(a)
-    A.assemble()
-    b = fem_petsc.assemble_vector(L)
-    b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-    q = fem.Function(V)
+    a = (ell2 * ufl.inner(ufl.grad(u), ufl.grad(v)) + ufl.inner(u, v)) * ufl.dx
+    L = ufl.inner(noise, v) * ufl.dx
+    q = fem.Function(U)
     options = {"ksp_type": "cg", "pc_type": "jacobi", "ksp_rtol": 1e-12, "ksp_atol": 0.0}
-    solve_once(A, b, q.x.petsc_vec, defaults=options, name="domains_noise")
-    q.x.scatter_forward()
+    if constraint is not None:
+        constraint.backsubstitution(noise)  # the images' noise is their sources'
+        solve_linear(a, L, q, [], constraint, defaults=options, name="domains_noise")
+    else:
+        A = fem_petsc.assemble_matrix(fem.form(a))
+        A.assemble()
+        b = fem_petsc.assemble_vector(fem.form(L))
+        b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+        solve_once(A, b, q.x.petsc_vec, defaults=options, name="domains_noise")
+        q.x.scatter_forward()
     mean2 = fem.form(ufl.inner(q, q) * ufl.dx)
     volume = fem.form(1.0 * ufl.dx(domain=mesh))
     power = comm.allreduce(fem.assemble_scalar(mean2), op=MPI.SUM)
@@ -162,7 +181,7 @@ def set_initial(problem: DomainsProblem, state: InitialState, T0: float | str = 
     if state.kind == "random":
         q.interpolate(_random_field(state, gdim))
     elif state.kind == "noise":
-        q.interpolate(noise_field(problem.domain.mesh, state, gdim))
+        q.interpolate(noise_field(problem.domain.mesh, state, gdim, domain=problem.domain))
     elif state.kind == "uniform":
         values = state.q or ()
         if len(values) != gdim:

@@ -155,10 +155,12 @@ class LKProblem:
         self.degree = degree
         general = general_degree(degree) if quadrature_degree is None else quadrature_degree
         #: the degree of the operator's volume terms (see :func:`lkfem.core.quadrature`)
+        q_degree, T_degree = _space_degrees(self.element, degree)
         self.quadrature_degree = quadrature_degree or landau_degree(
-            *_space_degrees(self.element, degree),
+            q_degree,
             materials.values(),
             degree,
+            t_degree=T_degree,
             affine=affine_cells(mesh),
             constant_coefficients=True,
         )

@@ -106,7 +106,7 @@ def two_regions(n: int, comm: MPI.Comm) -> lk.Domain:
 # ---- steady 3D GK against P1 Poisson --------------------------------------------------------
 
 
-def _gk_problem(domain: lk.Domain) -> lk.LKProblem:
+def _gk_problem(domain: lk.Domain, quadrature_degree: int | None = None) -> lk.LKProblem:
     mesh = domain.mesh
     X = ufl.SpatialCoordinate(mesh)
     c = [ufl.cos(np.pi * X[i]) for i in range(3)]
@@ -121,18 +121,20 @@ def _gk_problem(domain: lk.Domain) -> lk.LKProblem:
         source=ufl.div(q_e),
         q_source=[f_q[i] for i in range(3)],
         element="taylor_hood",
+        quadrature_degree=quadrature_degree,
         petsc_options={"linear_solver": "iterative"},
     )
     problem.exact_T = T_e
     return problem
 
 
-def steady_gk(n: int, comm: MPI.Comm) -> dict[str, Any]:
+def steady_gk(n: int, comm: MPI.Comm, quadrature_degree: int | None = None) -> dict[str, Any]:
+    """The steady GK problem on the n³·6 unit cube (``quadrature_degree``: LKProblem's)."""
     rss0 = comm.allreduce(rss_bytes(), op=MPI.SUM)
     clock = Clock(comm)
     domain = unit_cube(n, comm)
     t_mesh = clock.lap()
-    problem = _gk_problem(domain)
+    problem = _gk_problem(domain, quadrature_degree)
     problem.solver()
     t_setup = clock.lap()
     before = events()
@@ -144,12 +146,14 @@ def steady_gk(n: int, comm: MPI.Comm) -> dict[str, Any]:
     dx = ufl.dx(metadata={"quadrature_degree": 6})
     error = fem.assemble_scalar(fem.form((problem.T - problem.exact_T) ** 2 * dx))
     error = float(np.sqrt(comm.allreduce(error, op=MPI.SUM)))
+    qdeg = problem.quadrature_degree
     problem.destroy()
     assembly = log["SNESJacobianEval"]["time"] + log["SNESFunctionEval"]["time"]
     pc_setup = log["PCSetUp"]["time"]
     poisson = poisson_p1(domain, comm)
     return {
         "n": n,
+        "quadrature_degree": qdeg,
         "cells": domain.num_cells(),
         "unknowns": unknowns,
         "time_s": {

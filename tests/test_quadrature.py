@@ -1,5 +1,6 @@
 """The quadrature degree of the Landau forms: the exact rule where it is smaller than the general
-one, the same steps as a higher rule on affine cells, and the case key that overrides it."""
+one ([domains], and the LK model with number coefficients), the same steps and solutions as a
+higher rule on affine cells, which cells are affine, and the case key that overrides it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from mpi4py import MPI
 import lkfem as lk
 from lkfem.core.domain import from_mesh
 from lkfem.core.materials import Material
-from lkfem.core.quadrature import general_degree, landau_degree
+from lkfem.core.quadrature import affine_cells, general_degree, landau_degree
 from lkfem.errors import CaseError
 from lkfem.physics.domains.initial import set_initial
 from lkfem.physics.domains.physics import make_problem
@@ -84,3 +85,98 @@ def test_a_bad_quadrature_degree_is_one_error_naming_the_key():
         CaseError, match=r"solver\.quadrature_degree\]: must be ≥ 1 and ≤ 30, got 0"
     ):
         _case({"solver.quadrature_degree": 0})
+
+
+GK = Material(k=0.75, ell=0.2)
+
+
+@pytest.mark.parametrize(
+    "material, q_degree, t_degree, degree, affine, expected",
+    [
+        (GK, 2, 1, 1, True, 4),  # Taylor–Hood k = 1: the flux mass, q·p in P4
+        (GK, 3, 2, 2, True, 6),  # k = 2: 4 Gauss points per direction on a hexahedron
+        (GK, 2, 1, 1, False, general_degree(1)),  # no exact rule on non-affine cells
+        (Material(k="1 + x", ell=0.2), 2, 1, 1, True, general_degree(1)),  # expressions
+        (Material(k=((1.0, 0.0), (0.0, "2 + y")), tau=0.1), 0, 1, 1, True, general_degree(1)),
+        (Material(k=((1.0, 0.0), (0.0, 2.0)), tau=0.1), 0, 1, 1, True, 2),  # primal: C Ṫ v
+        (Material(a=1.0, b=0.5, lam=0.1), 2, 1, 1, True, general_degree(1)),  # b|q|²q·p: 8
+        (Material(a=1.0, b=0.5), 0, 1, 1, True, 2),  # primal: q in DG0
+    ],
+)
+def test_the_lk_rule_is_exact_for_number_coefficients_on_affine_cells(
+    material, q_degree, t_degree, degree, affine, expected
+):
+    rule = landau_degree(
+        q_degree,
+        [material],
+        degree,
+        t_degree=t_degree,
+        affine=affine,
+        constant_coefficients=True,
+    )
+    assert rule == expected
+
+
+def _skewed(mesh, shift):
+    """Move the vertices of ``mesh`` by ``shift`` · (x y, 0, …): quadrilaterals and hexahedra
+    stop being parallelograms, simplices stay affine."""
+    x = mesh.geometry.x
+    x[:, 1] += shift * x[:, 0] * x[:, 1]
+    return mesh
+
+
+@pytest.mark.parametrize(
+    "make, affine",
+    [
+        (lambda c: dmesh.create_unit_cube(c, 2, 2, 2), True),
+        (lambda c: dmesh.create_unit_cube(c, 2, 2, 2, dmesh.CellType.hexahedron), True),
+        (lambda c: dmesh.create_unit_square(c, 3, 2, dmesh.CellType.quadrilateral), True),
+        (lambda c: _skewed(dmesh.create_unit_square(c, 3, 2), 0.3), True),
+        (
+            lambda c: _skewed(dmesh.create_unit_square(c, 3, 2, dmesh.CellType.quadrilateral), 0.3),
+            False,
+        ),
+        (
+            lambda c: _skewed(dmesh.create_unit_cube(c, 2, 2, 2, dmesh.CellType.hexahedron), 0.3),
+            False,
+        ),
+    ],
+)
+def test_affine_cells_are_found_on_every_rank(comm, make, affine):
+    assert affine_cells(make(comm)) is affine
+
+
+def _gk_solution(mesh, quadrature_degree):
+    """A steady GK problem with number coefficients, heat source and exchange: T and q."""
+    domain = from_mesh(mesh)
+    bcs = {"left": lk.Temperature(value=1.0), "right": lk.Convection(h=2.0, T_inf=0.0)}
+    problem = lk.LKProblem(
+        domain,
+        {"domain": Material(k=0.75, ell=0.2, C=2.0)},
+        bcs,
+        source=0.5,
+        element="taylor_hood",
+        quadrature_degree=quadrature_degree,
+        petsc_options={"linear_solver": "direct"},
+    )
+    problem.solve_steady()
+    u = problem.u.x.array.copy()
+    degree = problem.quadrature_degree
+    problem.destroy()
+    return degree, u
+
+
+@pytest.mark.parametrize(
+    "cell, exact",
+    [(dmesh.CellType.tetrahedron, 4), (dmesh.CellType.hexahedron, 4)],
+)
+def test_the_lk_default_solves_as_the_general_rule_on_affine_cells(comm, cell, exact):
+    m = dmesh.create_box(comm, [[0.0, 0.0, 0.0], [2.0, 1.0, 0.5]], [3, 2, 2], cell_type=cell)
+    degree, cheap = _gk_solution(m, None)
+    assert degree == exact
+    _, rich = _gk_solution(m, general_degree(1))
+    assert np.allclose(cheap, rich, rtol=1e-11, atol=1e-13)
+    if cell == dmesh.CellType.tetrahedron:  # (on hexahedra a lower rule has hourglass modes)
+        # a rule below the exact one is visibly different: the check above can fail
+        _, poor = _gk_solution(m, exact - 1)
+        assert not np.allclose(poor, rich, rtol=1e-6, atol=0.0)

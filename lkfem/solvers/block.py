@@ -168,7 +168,7 @@ class SchurApproximation:
             return
         V = problem.V_T
         T, v = ufl.TrialFunction(V), ufl.TestFunction(V)
-        dx = problem.dx
+        dx = problem.dx_operator
         stiffness, lam_mass = 0, 0
         rate = problem.alpha[0] / problem.dt  # α0/Δt: zero when steady
         for tags, _, region in problem.groups:

@@ -38,7 +38,7 @@ from lkfem.core.bcs import BoundaryCondition, Temperature
 from lkfem.core.coefficients import material_groups, spatial_names
 from lkfem.core.domain import Domain
 from lkfem.core.materials import Material
-from lkfem.core.quadrature import landau_degree
+from lkfem.core.quadrature import affine_cells, landau_degree
 from lkfem.errors import CaseError
 from lkfem.solvers.newton import NewtonInfo, NewtonSolver
 from lkfem.solvers.periodic import (
@@ -158,7 +158,7 @@ class DomainsProblem:
         self.groups = material_groups(domain, materials)
         kq = degree + (variant != "relax")
         self.quadrature_degree = quadrature_degree or landau_degree(
-            kq, (materials[r] for r in domain.regions), degree
+            kq, (materials[r] for r in domain.regions), degree, affine=affine_cells(mesh)
         )
         self.dx = domain.dx(metadata={"quadrature_degree": self.quadrature_degree})
         # coefficients at the current T (diagnostics) and at the step's frozen T (the step)

@@ -50,6 +50,7 @@ from lkfem.core.coefficients import material_groups, spatial_names
 from lkfem.core.domain import Domain
 from lkfem.core.materials import LandauCoefficients, Material
 from lkfem.core.names import check_names
+from lkfem.core.quadrature import affine_cells, general_degree, landau_degree
 from lkfem.errors import CaseError
 from lkfem.physics.lk import conditions as lk_conditions
 from lkfem.physics.lk import periodic as lk_periodic
@@ -85,9 +86,11 @@ class LKProblem:
             (q ∈ P_{k+1}³, T ∈ P_k), ``primal`` (q ∈ DG_{k−1}³, T ∈ P_k; ℓ = 0 only) or
             ``hdiv`` (q ∈ RT_k, T ∈ DG_{k−1}; ℓ = 0 only).
         degree: k above.
-        quadrature_degree: of every integral; 2 (k + 1) + 2 by default, which integrates the
-            polynomial terms of the linear problem exactly and keeps expression coefficients
-            (sin, exp, …) from asking for huge rules.
+        quadrature_degree: of every integral. By default the operator's volume terms use
+            :func:`lkfem.core.quadrature.landau_degree` (exact on affine cells for number
+            coefficients: 2 (k + 1) for Taylor–Hood without b and c) and the rest (sources,
+            boundary terms, derived quantities) the general rule 2 (k + 1) + 2, which also
+            keeps expression coefficients (sin, exp, …) from asking for huge rules.
         constants: named numbers usable in expressions.
         petsc_options: PETSc options for SNES and its linear solver.
         origin: how errors name the input.
@@ -150,16 +153,32 @@ class LKProblem:
                 "taylor_hood or primal, not hdiv",
             )
         self.degree = degree
-        qdeg = 2 * (degree + 1) + 2 if quadrature_degree is None else quadrature_degree
-        metadata = {"quadrature_degree": qdeg}
+        general = general_degree(degree) if quadrature_degree is None else quadrature_degree
+        #: the degree of the operator's volume terms (see :func:`lkfem.core.quadrature`)
+        q_degree, T_degree = _space_degrees(self.element, degree)
+        self.quadrature_degree = quadrature_degree or landau_degree(
+            q_degree,
+            materials.values(),
+            degree,
+            t_degree=T_degree,
+            affine=affine_cells(mesh),
+            constant_coefficients=True,
+        )
+        metadata = {"quadrature_degree": general}
+        #: data (sources, boundary values) and derived quantities: the general rule
         self.dx = domain.dx(metadata=metadata)
         self.ds = domain.ds(metadata=metadata)
         self.dS = domain.dS(metadata=metadata)
+        #: the operator's volume terms: the exact rule where it is smaller
+        self.dx_operator = domain.dx(metadata={"quadrature_degree": self.quadrature_degree})
         active_tags = tuple(
             tag for name, tag in domain.regions.items() if name not in self.inactive
         )
         #: the measure of the whole active domain (all cells when nothing is inactive)
         self.dx_domain = self.dx(active_tags) if self.inactive else self.dx
+        self.dx_operator_domain = (
+            self.dx_operator(active_tags) if self.inactive else self.dx_operator
+        )
         self.W = mixed_space(mesh, self.element, degree)
         self.V_q, self.q_dofs = subspace(self.W, 0)  # no collapse(): see subspace
         self.V_T, self.T_dofs = subspace(self.W, 1)
@@ -261,7 +280,7 @@ class LKProblem:
         p = self.flux_scale * p  # see _flux_scale
         q, T = self.q, self.T
         qdot, Tdot = self.time_derivative(0), self.time_derivative(1)
-        dx = self.dx
+        dx = self.dx_operator
         apply = LandauCoefficients.apply
         F: Any = 0
         for tags, _, region in self.groups:
@@ -284,12 +303,12 @@ class LKProblem:
         if self.inactive:  # zero, but puts the inactive cells' dofs into the sparsity pattern
             self._zero = fem.Constant(mesh, PETSc.ScalarType(0.0))
             inactive_tags = tuple(domain.regions[name] for name in self.inactive)
-            F += self._zero * (ufl.inner(q, p) + T * v) * self.dx(inactive_tags)
+            F += self._zero * (ufl.inner(q, p) + T * v) * dx(inactive_tags)
         if self.f_q is not None:
             F -= ufl.inner(self.f_q, p) * self.dx_domain
         if self.element == "hdiv":
             zeta = self.coefficients[self.groups[0][2]].zeta
-            F += -zeta * T * ufl.div(p) * self.dx
+            F += -zeta * T * ufl.div(p) * self.dx_operator
             F += lk_conditions.hdiv_boundary_terms(self, p)
         else:
             F += lk_conditions.nitsche_terms(self, p)
@@ -300,8 +319,8 @@ class LKProblem:
         without the C Ṫ and Q terms."""
         domain = self.domain
         if self.element == "hdiv":
-            return ufl.div(self.q) * v * self.dx
-        terms = -ufl.inner(self.q, ufl.grad(v)) * self.dx_domain
+            return ufl.div(self.q) * v * self.dx_operator
+        terms = -ufl.inner(self.q, ufl.grad(v)) * self.dx_operator_domain
         for name, flux in self.known_fluxes().items():
             terms += flux * v * self.ds(domain.boundaries[name])
         for name, flux in self.exchange_fluxes().items():
@@ -446,6 +465,12 @@ class LKProblem:
         if self._solver is not None:
             self._solver.destroy()
             self._solver = None
+
+
+def _space_degrees(element: str, degree: int) -> tuple[int, int]:
+    """The polynomial degrees of q and of T in ``element`` at degree k."""
+    q = {"taylor_hood": degree + 1, "primal": degree - 1, "hdiv": degree}[element]
+    return q, degree - 1 if element == "hdiv" else degree
 
 
 def _global(integral: ufl.Form, comm: Any) -> float:

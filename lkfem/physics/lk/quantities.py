@@ -30,7 +30,7 @@ class Quantities:
         self.problem = problem
         domain = problem.domain
         self.comm = domain.comm
-        dx, ds = problem.dx, problem.ds  # the residual's own quadrature: balances close exactly
+        dx, ds = problem.dx_operator, problem.ds  # the residual's quadrature: balances close
         q, T = problem.q, problem.T
         Tdot = problem.time_derivative(1)
         self.exterior = domain.exterior_boundaries()

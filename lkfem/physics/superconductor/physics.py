@@ -50,6 +50,7 @@ def make_superconductor(case: Case, domain: Domain) -> HeatSuperconductor:
             source=case.heat_source,
             element=case.element,
             degree=case.degree,
+            quadrature_degree=case.quadrature_degree,
             petsc_options={**case.petsc_options, "linear_solver": case.linear_solver},
         )
     except CaseError as exc:

@@ -65,6 +65,14 @@ def test_the_exact_rule_steps_as_a_higher_one_on_affine_cells(cell):
     assert not np.allclose(_free_energies(cell, 2), rich, rtol=1e-6, atol=0.0)
 
 
+@pytest.mark.parametrize("a, expected", [(-1.0, 4), ("-1 - 0.5*x**2", general_degree(1))])
+def test_a_domains_expression_coefficient_keeps_the_general_rule(a, expected):
+    m = dmesh.create_rectangle(MPI.COMM_WORLD, [[0.0, 0.0], [1.0, 1.0]], [4, 4])
+    material = Material(a=a, b=1.0, lam=0.01, Gamma=1.0)
+    problem = DomainsProblem(from_mesh(m, region="plate"), {"plate": material})
+    assert problem.quadrature_degree == expected
+
+
 def _case(changes):
     path = lk.shipped_case("domains_coarsening_2d")
     sizes = {"mesh.parameters.Lx": 0.1, "mesh.parameters.Ly": 0.1, "mesh.parameters.h": 0.05}

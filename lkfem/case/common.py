@@ -373,8 +373,8 @@ SOLVER = Table(
             "integer",
             "`lk` model, `[superconductor]` reservoirs and `[domains]`: quadrature degree of "
             "every integral. By default 2 (k + 1) + 2, and on affine cells the exact degree of "
-            "the volume terms where that is smaller: `[domains]` 4 for q in P1 without `c`; "
-            "`lk` and reservoirs with number coefficients, `b` = `c` = 0, 2 (k + 1) for "
+            "the volume terms where that is smaller, with number coefficients: `[domains]` 4 "
+            "for q in P1 without `c`; `lk` and reservoirs with `b` = `c` = 0, 2 (k + 1) for "
             "Taylor–Hood (14 points per tetrahedron instead of 24) and 2 k for `primal` and "
             "`hdiv` (sources and boundary terms keep the general rule; docs/theory.md)",
             default_text="automatic",

@@ -120,7 +120,6 @@ def test_the_lk_rule_is_exact_for_number_coefficients_on_affine_cells(
         degree,
         t_degree=t_degree,
         affine=affine,
-        constant_coefficients=True,
     )
     assert rule == expected
 

@@ -48,7 +48,7 @@ def general_degree(degree: int) -> int:
 
 
 def _nonzero(value: Any) -> bool:
-    return isinstance(value, (str, tuple)) or float(value) != 0.0
+    return float(value) != 0.0
 
 
 def _is_number(value: Any) -> bool:
@@ -87,16 +87,15 @@ def landau_degree(
     *,
     t_degree: int = 0,
     affine: bool = True,
-    constant_coefficients: bool = False,
 ) -> int:
     """The smaller of the general rule and the exact degree of the forms for q in
     P_{q_degree} and T in P_{t_degree}: 6 k_q with a sixth-order term c, 4 k_q with b, 2 k_q for
-    the quadratic terms alone (expression coefficients count as nonzero), and at least 2 k_T
-    (the heat capacity's mass). The general rule where the cells are not ``affine``, and, with
-    ``constant_coefficients``, where any material parameter is an expression."""
+    the quadratic terms alone, and at least 2 k_T (the heat capacity's mass). The general rule
+    where the cells are not ``affine`` or any material parameter is an expression (no rule is
+    exact for it)."""
     materials = list(materials)
     general = general_degree(degree)
-    if not affine or (constant_coefficients and not numbers_only(materials)):
+    if not affine or not numbers_only(materials):
         return general
     if any(_nonzero(m.c) for m in materials):
         power = 6

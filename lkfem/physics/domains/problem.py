@@ -162,7 +162,6 @@ class DomainsProblem:
             (materials[r] for r in domain.regions),
             degree,
             affine=affine_cells(mesh),
-            constant_coefficients=True,  # an expression (a(x), a(T)) keeps the general rule
         )
         self.dx = domain.dx(metadata={"quadrature_degree": self.quadrature_degree})
         # coefficients at the current T (diagnostics) and at the step's frozen T (the step)

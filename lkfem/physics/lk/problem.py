@@ -162,7 +162,6 @@ class LKProblem:
             degree,
             t_degree=T_degree,
             affine=affine_cells(mesh),
-            constant_coefficients=True,
         )
         metadata = {"quadrature_degree": general}
         #: data (sources, boundary values) and derived quantities: the general rule

@@ -173,11 +173,14 @@ class LKProblem:
         active_tags = tuple(
             tag for name, tag in domain.regions.items() if name not in self.inactive
         )
-        #: the measure of the whole active domain (all cells when nothing is inactive)
-        self.dx_domain = self.dx(active_tags) if self.inactive else self.dx
-        self.dx_operator_domain = (
-            self.dx_operator(active_tags) if self.inactive else self.dx_operator
-        )
+        #: the measure of the whole active domain: the sum over the active regions' tags when
+        #: they cover it (always with inactive regions), so that every cell lies in one cell
+        #: integral of the forms (dolfinx builds the Jacobian's sparsity pattern and assembles
+        #: per integral, visiting a cell once for its region and once more for an integral over
+        #: all cells); plain dx when some cell has no region
+        by_region = bool(self.inactive) or _tags_cover(domain, active_tags)
+        self.dx_domain = self.dx(active_tags) if by_region else self.dx
+        self.dx_operator_domain = self.dx_operator(active_tags) if by_region else self.dx_operator
         self.W = mixed_space(mesh, self.element, degree)
         self.V_q, self.q_dofs = subspace(self.W, 0)  # no collapse(): see subspace
         self.V_T, self.T_dofs = subspace(self.W, 1)
@@ -307,7 +310,7 @@ class LKProblem:
             F -= ufl.inner(self.f_q, p) * self.dx_domain
         if self.element == "hdiv":
             zeta = self.coefficients[self.groups[0][2]].zeta
-            F += -zeta * T * ufl.div(p) * self.dx_operator
+            F += -zeta * T * ufl.div(p) * self.dx_operator_domain
             F += lk_conditions.hdiv_boundary_terms(self, p)
         else:
             F += lk_conditions.nitsche_terms(self, p)
@@ -318,7 +321,7 @@ class LKProblem:
         without the C Ṫ and Q terms."""
         domain = self.domain
         if self.element == "hdiv":
-            return ufl.div(self.q) * v * self.dx_operator
+            return ufl.div(self.q) * v * self.dx_operator_domain
         terms = -ufl.inner(self.q, ufl.grad(v)) * self.dx_operator_domain
         for name, flux in self.known_fluxes().items():
             terms += flux * v * self.ds(domain.boundaries[name])
@@ -475,3 +478,9 @@ def _space_degrees(element: str, degree: int) -> tuple[int, int]:
 def _global(integral: ufl.Form, comm: Any) -> float:
     """A scalar integral summed over the ranks."""
     return float(comm.allreduce(fem.assemble_scalar(fem.form(integral)), op=MPI.SUM))
+
+
+def _tags_cover(domain: Domain, tags: Sequence[int]) -> bool:
+    """Whether every cell (on every rank) carries one of the region tags ``tags``."""
+    outside = int(np.count_nonzero(~np.isin(domain.cell_region_tags(), tags)))
+    return domain.comm.allreduce(outside, op=MPI.SUM) == 0

@@ -246,3 +246,22 @@ def test_direct_solver_across_conductivity_scales(comm, k):
     assert flows["right"] == pytest.approx(k, rel=1e-9)
     assert flows["left"] == pytest.approx(-k, rel=1e-9)
     problem.destroy()
+
+
+def test_one_cell_integral_per_region(comm):
+    """Where the regions cover the mesh, the whole-domain terms (−q·∇v, sources) integrate over
+    the region tags: every cell lies in one cell integral of the Jacobian, so dolfinx visits it
+    once in the sparsity pattern and the assembly (not once more for an integral over all
+    cells)."""
+    problem = LKProblem(
+        _interval(comm, 8, 1.0),
+        {"domain": lk.Material(k=1.0, tau=0.1)},
+        {"left": lk.Temperature(value=1.0)},
+        source="x",
+        element="primal",
+    )
+    J = ufl.derivative(problem.F, problem.u)
+    ids = {integral.subdomain_id() for integral in J.integrals_by_type("cell")}
+    assert "everywhere" not in ids, ids
+    assert ids and all(set(np.atleast_1d(i)) <= {problem.domain.regions["domain"]} for i in ids)
+    problem.destroy()

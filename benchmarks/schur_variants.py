@@ -155,17 +155,6 @@ class VariantBFBt(block.BFBt):
         self.t1, self.t2 = self.A11.createVecLeft(), self.A11.createVecLeft()
         self.objects += [self.q1, self.q2, self.t1, self.t2]
 
-    def apply(self, pc: PETSc.PC, x: PETSc.Vec, y: PETSc.Vec) -> None:
-        self.ksp.solve(x, self.t1)
-        self.A01.mult(self.t1, self.q1)
-        self.q1.pointwiseMult(self.q1, self.inverse)
-        self.A00.mult(self.q1, self.q2)
-        self.q2.pointwiseMult(self.q2, self.left)
-        self.A10.mult(self.q2, self.t2)
-        self.t2.scale(-1.0)
-        self.A11.multAdd(self.t1, self.t2, self.t2)
-        self.kspl.solve(self.t2, y)
-
 
 def krylov(
     domain: lk.Domain, contrast: float, ell: float, ratio: float | None, variant: dict

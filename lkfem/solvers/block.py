@@ -247,7 +247,10 @@ class BFBt:
     """PETSc python PC on the T block (its operator a MATSCHURCOMPLEMENT of the Jacobian's
     blocks A00, A01, A10, A11): y = S_p⁻¹ (A11 − A10 D⁻¹ A00 D⁻¹ A01) S_p⁻¹ x with
     S_p = A11 − A10 D⁻¹ A01 and D = diag(A00), S_p⁻¹ one AMG V-cycle. Rebuilt whenever PETSc
-    sets the preconditioner up again (a new Jacobian)."""
+    sets the preconditioner up again (a new Jacobian).
+
+    The left factor's weight and Poisson solve are ``left`` and ``kspl`` (D⁻¹ and the same
+    S_p⁻¹ here, set in :meth:`setUp`), so that a variant may weight the two sides apart."""
 
     def __init__(self) -> None:
         self.objects: list[Any] = []
@@ -273,6 +276,7 @@ class BFBt:
         self.ksp.setFromOptions()
         clear_options(prefix, _amg())
         self.ksp.setUp()
+        self.left, self.kspl = self.inverse, self.ksp
         self.A00, self.A01, self.A10, self.A11 = A00, A01, A10, A11
         self.q1, self.q2 = A01.createVecLeft(), A01.createVecLeft()
         self.t1, self.t2 = A11.createVecLeft(), A11.createVecLeft()
@@ -283,11 +287,11 @@ class BFBt:
         self.A01.mult(self.t1, self.q1)
         self.q1.pointwiseMult(self.q1, self.inverse)
         self.A00.mult(self.q1, self.q2)
-        self.q2.pointwiseMult(self.q2, self.inverse)
+        self.q2.pointwiseMult(self.q2, self.left)
         self.A10.mult(self.q2, self.t2)
         self.t2.scale(-1.0)
         self.A11.multAdd(self.t1, self.t2, self.t2)
-        self.ksp.solve(self.t2, y)
+        self.kspl.solve(self.t2, y)
 
     def destroy(self, pc: PETSc.PC | None = None) -> None:
         for obj in self.objects:

@@ -54,6 +54,9 @@ def test_tiny_benchmark(tmp_path, capsys):
     assert fourier["max_difference"] < 1e-6  # the same problem, the same answer
     assert fourier["lkfem_s"] > 0 and fourier["hand_written_s"] > 0
     assert fourier["ratio"] == pytest.approx(fourier["lkfem_s"] / fourier["hand_written_s"])
+    low, high = fourier["ratio_spread"]  # the back-to-back pairs, each side first in turn
+    assert 0.0 < low <= fourier["ratio_median"] <= high
+    assert len(fourier["lkfem_all_s"]) == len(fourier["hand_written_all_s"]) >= 2
     assert fourier["fields_s"] > 0  # q and k, interpolated on first use
     assert abs(fourier["balance_error"]) < 1e-6  # heat flows and ∫ Q dx from one vector
     assert "parallel" not in result  # --ranks 1

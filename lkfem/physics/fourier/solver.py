@@ -308,7 +308,7 @@ def _boundary_heat_flow(
     if not dirichlet:
         return flows
     cells = _cells_holding(V, [dofs for _, dofs, _ in dirichlet])
-    region = domain.cell_region_tags()[cells]
+    region = _region_tags(domain, cells)
     # id 0: all those cells (the source), id i > 0: those of material group i
     dx = ufl.Measure(
         "dx",
@@ -348,3 +348,13 @@ def _cells_holding(V: fem.FunctionSpace, dofs: list[np.ndarray]) -> np.ndarray:
     cell_dofs = V.dofmap.list[:owned_cells]
     hits = np.flatnonzero(marked[cell_dofs.ravel()])  # (cell, local dof) positions
     return np.unique(hits // cell_dofs.shape[1]).astype(np.int32)
+
+
+def _region_tags(domain: Domain, cells: np.ndarray) -> np.ndarray:
+    """The region tag of each of ``cells`` (−1 for an untagged cell), looked up in the sorted
+    cell tags (not an array over all cells: ``cells`` are a thin layer at the boundaries)."""
+    indices, values = domain.cell_tags.indices, domain.cell_tags.values
+    if indices.size == 0:
+        return np.full(cells.size, -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(indices, cells), indices.size - 1)
+    return np.where(indices[at] == cells, values[at], -1)

@@ -190,3 +190,15 @@ def test_coarsening_case_and_fits():
     log_law = module.fit(t, np.log(t) / t, 3.0)
     assert log_law["alpha_log_corrected"] == pytest.approx(1.0)
     assert 0.6 < log_law["alpha"] < 0.9  # the logarithm lowers a bare power law's exponent
+
+
+@pytest.mark.serial
+def test_fourier_part(tmp_path, capsys):
+    """--part fourier: only lkfem against the hand-written solver, at the cube asked for."""
+    run = _run_module()
+    assert run.main(["--part", "fourier", "--fourier", "3", "--out", str(tmp_path)]) == 0
+    fourier = json.loads((tmp_path / "fourier.json").read_text())["fourier"]
+    assert (fourier["n"], fourier["unknowns"]) == (3, 4**3)
+    assert fourier["max_difference"] < 1e-6
+    assert fourier["krylov_lkfem"] == fourier["krylov_hand_written"]
+    assert "hand-written s" in capsys.readouterr().out

@@ -91,6 +91,14 @@ def growth(result: dict[str, Any]) -> str:
     )
 
 
+def _pairs(f: dict[str, Any]) -> str:
+    """The median ratio of the back-to-back pairs and their range ("–" in older JSON)."""
+    if "ratio_median" not in f:
+        return "–"
+    low, high = f["ratio_spread"]
+    return f"{f['ratio_median']:.2f} ({low:.2f}–{high:.2f})"
+
+
 def fourier_table(result: dict[str, Any]) -> str:
     f = result["fourier"]
     return _table(
@@ -99,6 +107,7 @@ def fourier_table(result: dict[str, Any]) -> str:
             "lkfem s",
             "hand-written s",
             "ratio",
+            "pairs: median (range)",
             "q, k on first use s",
             "CG its (lkfem/hand)",
         ],
@@ -108,6 +117,7 @@ def fourier_table(result: dict[str, Any]) -> str:
                 f"{f['lkfem_s']:.2f}",
                 f"{f['hand_written_s']:.2f}",
                 f"{f['ratio']:.2f}",
+                _pairs(f),
                 f"{f.get('fields_s', 0.0):.2f}",
                 f"{f['krylov_lkfem']}/{f['krylov_hand_written']}",
             ]

@@ -5,6 +5,7 @@
     python3 benchmarks/run.py --size quick --ranks 1             # without the 2-rank part
     mpirun -n 2 python3 benchmarks/run.py --size quick --gk 34 --ranks 1 --out big  # ≥ 1 M
     python3 benchmarks/run.py --markdown results/bench/benchmark.json    # the tables again
+    python3 benchmarks/run.py --part fourier --fourier 65        # only lkfem against hand-written
     python3 benchmarks/run.py --markdown results/bench/benchmark.json --readme README.md \
         --runs docs/data/domains_2d_512/benchmark.json docs/data/domains_3d_1M/benchmark.json
 
@@ -145,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--gk", type=int, nargs="+", help="cube divisions of the steady GK part")
     parser.add_argument(
+        "--fourier", type=int, help="with --part fourier: cube divisions (default: the size's)"
+    )
+    parser.add_argument(
         "--ranks",
         type=int,
         default=2,
@@ -152,13 +156,26 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--part",
-        choices=("all", "parallel"),
+        choices=("all", "parallel", "fourier"),
         default="all",
         help="parallel: only the parallel part (parallel.json; on 1 rank with --ranks R > 1 it "
-        "also launches the R-rank half and reports the efficiency)",
+        "also launches the R-rank half and reports the efficiency); fourier: only the Fourier "
+        "path against the hand-written solver (fourier.json)",
     )
     args = parser.parse_args(argv)
     comm = MPI.COMM_WORLD
+    if args.part == "fourier":
+        cases.start_logging()
+        cases.fourier_against_hand_written(2, comm, repeat=1)  # JIT compilation, untimed
+        n = args.fourier or SIZES[args.size]["fourier"]
+        part = {"size": args.size, "ranks": comm.size, "dolfinx": cases.dolfinx_version()}
+        part["fourier"] = cases.fourier_against_hand_written(n, comm)
+        if comm.rank == 0:
+            out = Path(args.out)
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "fourier.json").write_text(json.dumps(part, indent=2) + "\n")
+            print(report.fourier_table(part))
+        return 0
     if args.part == "parallel":
         p = SIZES[args.size]["parallel"]
         cases.start_logging()

@@ -54,6 +54,9 @@ def test_tiny_benchmark(tmp_path, capsys):
     assert fourier["max_difference"] < 1e-6  # the same problem, the same answer
     assert fourier["lkfem_s"] > 0 and fourier["hand_written_s"] > 0
     assert fourier["ratio"] == pytest.approx(fourier["lkfem_s"] / fourier["hand_written_s"])
+    low, high = fourier["ratio_spread"]  # the back-to-back pairs, each side first in turn
+    assert 0.0 < low <= fourier["ratio_median"] <= high
+    assert len(fourier["lkfem_all_s"]) == len(fourier["hand_written_all_s"]) >= 2
     assert fourier["fields_s"] > 0  # q and k, interpolated on first use
     assert abs(fourier["balance_error"]) < 1e-6  # heat flows and ∫ Q dx from one vector
     assert "parallel" not in result  # --ranks 1
@@ -187,3 +190,15 @@ def test_coarsening_case_and_fits():
     log_law = module.fit(t, np.log(t) / t, 3.0)
     assert log_law["alpha_log_corrected"] == pytest.approx(1.0)
     assert 0.6 < log_law["alpha"] < 0.9  # the logarithm lowers a bare power law's exponent
+
+
+@pytest.mark.serial
+def test_fourier_part(tmp_path, capsys):
+    """--part fourier: only lkfem against the hand-written solver, at the cube asked for."""
+    run = _run_module()
+    assert run.main(["--part", "fourier", "--fourier", "3", "--out", str(tmp_path)]) == 0
+    fourier = json.loads((tmp_path / "fourier.json").read_text())["fourier"]
+    assert (fourier["n"], fourier["unknowns"]) == (3, 4**3)
+    assert fourier["max_difference"] < 1e-6
+    assert fourier["krylov_lkfem"] == fourier["krylov_hand_written"]
+    assert "hand-written s" in capsys.readouterr().out

@@ -86,6 +86,26 @@ def test_convection_and_flux_boundaries(comm):
     assert result.heat_flow["left"] == pytest.approx(-g * AREA, rel=1e-8)
 
 
+def test_source_power_with_boundary_loads(comm):
+    """∫ Q dx (read off the right-hand side less its flux and convection terms) with a source
+    of x, two regions and all three kinds of condition; the heat flows (the residual at the
+    temperature dofs, assembled only over the cells holding one) close the balance."""
+    domain = layered_slab.build(comm, thickness=[0.4, 0.6], ly=LY, lz=LZ, h=0.15)
+    result = lk.solve_steady_fourier(
+        domain,
+        {"layer0": lk.Material(k=2.0), "layer1": lk.Material(k=6.0)},
+        {
+            "left": lk.Temperature(value=1.0),
+            "right": lk.Convection(h=5.0, T_inf="1 + y"),
+            "top": lk.HeatFlux(value=0.5),
+        },
+        source="3 * x",
+    )
+    assert result.source_power == pytest.approx(1.5 * AREA, rel=1e-10)  # ∫ 3x dx over [0, 1]
+    assert result.heat_flow["top"] == pytest.approx(0.5 * 1.0 * LZ, rel=1e-10)
+    assert abs(result.balance_error) < 1e-9
+
+
 def test_pure_flux_problem_is_refused(comm):
     domain = layered_slab.build(comm, thickness=[1.0], ly=LY, lz=LZ, h=0.3)
     with pytest.raises(lk.CaseError, match="at least one temperature or convection"):

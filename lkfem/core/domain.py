@@ -90,7 +90,14 @@ class Domain:
         return region
 
     def exterior_boundaries(self) -> list[str]:
-        """Names of the facet groups that lie on the outer surface (not interfaces)."""
+        """Names of the facet groups that lie on the outer surface (not interfaces); collective,
+        kept for the boundaries it was asked for (a solve asks more than once)."""
+        key = ("exterior", tuple(self.boundaries.items()))
+        if key not in self._measures:
+            self._measures[key] = self._exterior_boundaries()
+        return list(self._measures[key])
+
+    def _exterior_boundaries(self) -> list[str]:
         tdim = self.mesh.topology.dim
         self.mesh.topology.create_connectivity(tdim - 1, tdim)
         exterior = dmesh.exterior_facet_indices(self.mesh.topology)

@@ -116,11 +116,18 @@ def _isotropic(K: Any) -> Any:
     return ufl.tr(K) / ufl.shape(K)[0] if ufl.shape(K) else K
 
 
-def _solve(a: Any, L: Any, bcs: list[fem.DirichletBC], Th: fem.Function, options: Any) -> SolveInfo:
+def _solve(
+    a: Any, L: Any, bcs: list[fem.DirichletBC], Th: fem.Function, options: Any
+) -> tuple[SolveInfo, float]:
+    """The solve, and ∫ L with v = 1 (Σ_i L(φ_i), the Lagrange basis summing to one), read off
+    the right-hand side before the conditions go in: this rank's cells and facets only, as
+    each entry holds only what this rank assembled until the ghosts are sent to their owners."""
     a_form, L_form = fem.form(a), fem.form(L)
     A = fem_petsc.assemble_matrix(a_form, bcs=bcs)
     A.assemble()
     b = fem_petsc.assemble_vector(L_form)
+    with b.localForm() as local:
+        load = float(local.sum())
     fem_petsc.apply_lifting(b, [a_form], bcs=[bcs])
     b.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
     fem_petsc.set_bc(b, bcs)
@@ -132,7 +139,7 @@ def _solve(a: Any, L: Any, bcs: list[fem.DirichletBC], Th: fem.Function, options
         A.destroy()
         b.destroy()
     Th.x.scatter_forward()
-    return info
+    return info, load
 
 
 def _solve_periodic(
@@ -207,6 +214,7 @@ def solve_steady_fourier(
     L = Q * v * dx
     dirichlet: list[tuple[str, np.ndarray, fem.DirichletBC]] = []
     known: list[tuple[Any, int]] = []  # (T -> q·n, tag) on flux and convection boundaries
+    loads: list[tuple[Any, int]] = []  # L's boundary terms (with v = 1, tag)
     for name, bc in bcs.items():
         tag = domain.boundaries[name]
         if isinstance(bc, Temperature):
@@ -221,11 +229,13 @@ def solve_steady_fourier(
         elif isinstance(bc, HeatFlux):
             flux = parse(bc.value, f"boundaries.{name}.value")
             L -= flux * v * ds(tag)
+            loads.append((-flux, tag))
             known.append((lambda _, f=flux: f, tag))
         elif isinstance(bc, Convection):
             T_inf = parse(bc.T_inf, f"boundaries.{name}.T_inf")
             a += bc.h * T * v * ds(tag)
             L += bc.h * T_inf * v * ds(tag)
+            loads.append((bc.h * T_inf, tag))
             known.append((lambda T, h=bc.h, T_inf=T_inf: h * (T - T_inf), tag))
     if not dirichlet and not any(isinstance(bc, Convection) for bc in bcs.values()):
         raise CaseError(
@@ -239,8 +249,14 @@ def solve_steady_fourier(
     Th = fem.Function(V, name="T")
     if domain.periodic:
         info = _solve_periodic(domain, V, a, L, bc_list, Th, solver_options)
+        source_power = _scalar(Q * dx, domain.comm)
     else:
-        info = _solve(a, L, bc_list, Th, solver_options)
+        info, load = _solve(a, L, bc_list, Th, solver_options)
+        # ∫ Q dx: ∫ L with v = 1 less its boundary terms
+        comm = domain.comm
+        source_power = comm.allreduce(load, op=MPI.SUM) - sum(
+            _scalar(fem.Constant(mesh, 1.0) * term * ds(tag), comm) for term, tag in loads
+        )
 
     def derive() -> tuple[fem.Function, fem.Function]:
         gdim = mesh.geometry.dim
@@ -259,7 +275,7 @@ def solve_steady_fourier(
         return q, k
 
     fluxes = [(flux_of(Th), tag) for flux_of, tag in known]
-    heat_flow, source_power = _boundary_heat_flow(domain, dirichlet, fluxes, Th, K, groups, Q, V)
+    heat_flow = _boundary_heat_flow(domain, dirichlet, fluxes, Th, K, groups, Q, V)
     return SteadyFourierResult(
         T=Th, heat_flow=heat_flow, source_power=source_power, solve=info, derive=derive
     )
@@ -274,28 +290,38 @@ def _boundary_heat_flow(
     groups: list[tuple[tuple[int, ...], Material, str]],
     Q: Any,
     V: fem.FunctionSpace,
-) -> tuple[dict[str, float], float]:
-    """The heat leaving through each exterior boundary, and the source power ∫ Q dx.
+) -> dict[str, float]:
+    """The heat leaving through each exterior boundary.
 
-    The residual vector r_i = ∫ Q φ_i dx − ∫ K∇T·∇φ_i dx − Σ_known ∫ q·n φ_i ds is assembled
-    once; a temperature boundary's heat flow is Σ r_i over its dofs (the residual tested with
-    the indicator of its dofs; a dof shared by two temperature boundaries counts for the first
-    one only). Since the Lagrange basis sums to one (and its gradients to zero), Σ_i r_i =
-    ∫ Q dx − Σ_known flows, which gives the source power. One vector assembly, not one
-    integral over the whole domain per boundary.
+    A temperature boundary's heat flow is Σ r_i over its dofs, with the residual
+    r_i = ∫ Q φ_i dx − ∫ K∇T·∇φ_i dx − Σ_known ∫ q·n φ_i ds (the residual tested with the
+    indicator of its dofs; a dof shared by two temperature boundaries counts for the first one
+    only): conservative, so the flows add up to the source power to round-off. r is needed only
+    at the temperature dofs, so its cell terms are assembled only over the cells that hold one
+    (:func:`_cells_holding`), not over the whole domain.
     """
-    comm, ds, dx = domain.comm, domain.ds, domain.dx
+    comm, ds = domain.comm, domain.ds
     by_tag = {tag: name for name, tag in domain.boundaries.items()}
     flows = dict.fromkeys(domain.exterior_boundaries(), 0.0)
     for flux, tag in known:
         flows[by_tag[tag]] = _scalar(fem.Constant(domain.mesh, 1.0) * flux * ds(tag), comm)
+    if not dirichlet:
+        return flows
+    cells = _cells_holding(V, [dofs for _, dofs, _ in dirichlet])
+    region = _region_tags(domain, cells)
+    # id 0: all those cells (the source), id i > 0: those of material group i
+    dx = ufl.Measure(
+        "dx",
+        domain=domain.mesh,
+        subdomain_data=[(0, cells)]
+        + [(i, cells[np.isin(region, tags)]) for i, (tags, _, _) in enumerate(groups, start=1)],
+    )
     v = ufl.TestFunction(V)
     degree = V.ufl_element().degree
-    residual_form = Q * v * dx
-    for tags, _, region in groups:
-        residual_form -= ufl.inner(_flux(K[region], T), ufl.grad(v)) * _capped(
-            dx, tags, K[region], degree
-        )
+    residual_form = Q * v * dx(0)
+    for i, (_, _, region_name) in enumerate(groups, start=1):
+        K_r = K[region_name]
+        residual_form -= ufl.inner(_flux(K_r, T), ufl.grad(v)) * _capped(dx, i, K_r, degree)
     for flux, tag in known:
         residual_form -= flux * v * ds(tag)
     vector = fem.assemble_vector(fem.form(residual_form))
@@ -307,5 +333,28 @@ def _boundary_heat_flow(
         mine = dofs[dofs < owned]
         flows[name] = comm.allreduce(float(residual[mine[~claimed[mine]]].sum()), op=MPI.SUM)
         claimed[mine] = True
-    total = comm.allreduce(float(residual.sum()), op=MPI.SUM)
-    return flows, total + sum(flows[by_tag[tag]] for _, tag in known)
+    return flows
+
+
+def _cells_holding(V: fem.FunctionSpace, dofs: list[np.ndarray]) -> np.ndarray:
+    """The owned cells with one of ``dofs`` (local indices, owned and ghost: dolfinx's
+    ``locate_dofs_topological`` also returns the dofs other ranks found) among their own, so
+    that the residual's owned entries at those dofs get every cell's part (the ghosts' parts
+    come from the ranks owning those cells)."""
+    imap = V.dofmap.index_map
+    marked = np.zeros((imap.size_local + imap.num_ghosts) * V.dofmap.index_map_bs, dtype=bool)
+    marked[np.concatenate(dofs)] = True
+    owned_cells = V.mesh.topology.index_map(V.mesh.topology.dim).size_local
+    cell_dofs = V.dofmap.list[:owned_cells]
+    hits = np.flatnonzero(marked[cell_dofs.ravel()])  # (cell, local dof) positions
+    return np.unique(hits // cell_dofs.shape[1]).astype(np.int32)
+
+
+def _region_tags(domain: Domain, cells: np.ndarray) -> np.ndarray:
+    """The region tag of each of ``cells`` (−1 for an untagged cell), looked up in the sorted
+    cell tags (not an array over all cells: ``cells`` are a thin layer at the boundaries)."""
+    indices, values = domain.cell_tags.indices, domain.cell_tags.values
+    if indices.size == 0:
+        return np.full(cells.size, -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(indices, cells), indices.size - 1)
+    return np.where(indices[at] == cells, values[at], -1)

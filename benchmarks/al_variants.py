@@ -14,13 +14,18 @@ solved by FGMRES (rtol 1e-10, as lkfem) with the upper Schur field split; a vari
 - ``t``: the T block: ``W`` (γW⁻¹), ``W+cc`` (γW⁻¹ + lkfem's Cahouet–Chabard form), ``bfbt``
   (lkfem's BFBt on the unaugmented system, γ ignored: the baseline);
 - ``q``: the flux block: ``lu``, ``amg`` (BoomerAMG V-cycle), ``gmres`` (inner GMRES + AMG to
-  ``qrtol``), or any PETSc options of ``fieldsplit_0_`` as a dict;
+  ``qrtol``), ``star`` (additive Schwarz on vertex stars: the flux dofs at a vertex and at its
+  edges' midpoints, LU per star, damped by ``omega``), ``star+amg`` (star, AMG, star,
+  multiplicative), ``qits`` > 1: that many GMRES iterations on it; or a dict of PETSc options
+  of ``fieldsplit_0_``;
 - ``cells`` (``hard``, ``one``, ``t``), ``ns``.
 
     python3 benchmarks/al_variants.py '[{"gamma": 10, "p": 1, "t": "W", "q": "lu"}]' '[16, 32]'
 
-It prints one line per variant: contrast/ℓ/(Γ/Δt A): outer iterations per mesh (X: not
-converged within 150) and the seconds of PC set-up + solve per mesh (inner work).
+It prints one line per variant: contrast/ℓ: outer iterations per mesh (X: not converged
+within 150; [k]: inner flux-block iterations in total; "err e": the solution differs from
+lkfem's by e > 1e-5 max|x*|) and the seconds of augmentation + PC set-up + solve per mesh.
+Serial, 2D only (the star patches). Used for docs/performance.md ("The augmented Lagrangian").
 """
 
 from __future__ import annotations
@@ -99,20 +104,12 @@ class Proxy:
     """The python PC of the T block, created by PETSc; delegates to CURRENT["t"]."""
 
     def setUp(self, pc: PETSc.PC) -> None:
-        try:
-            self.target = CURRENT["t"]
-            if hasattr(self.target, "setUp"):
-                self.target.setUp(pc)
-        except Exception:
-            import traceback; traceback.print_exc()
-            raise
+        self.target = CURRENT["t"]
+        if hasattr(self.target, "setUp"):
+            self.target.setUp(pc)
 
     def apply(self, pc: PETSc.PC, x: PETSc.Vec, y: PETSc.Vec) -> None:
-        try:
-            self.target.apply(pc, x, y)
-        except Exception:
-            import traceback; traceback.print_exc()
-            raise
+        self.target.apply(pc, x, y)
 
 
 class TBlock:
@@ -132,6 +129,72 @@ class TBlock:
         y.array[:] = out
 
 
+def star_patches(problem: Any, q_rows: np.ndarray) -> list[PETSc.IS]:
+    """Vertex-star subdomains of the flux block (2D, P2 flux): for each vertex, the flux dofs
+    (both components) at the vertex and at the midpoints of its edges, as rows of the block."""
+    from dolfinx import mesh as dmesh
+    from scipy.spatial import cKDTree
+
+    mesh = problem.domain.mesh
+    V0, to_w = problem.W.sub(0).collapse()
+    bs = V0.dofmap.index_map_bs
+    to_w = np.asarray(to_w).reshape(-1, bs)
+    tree = cKDTree(V0.tabulate_dof_coordinates())
+    mesh.topology.create_connectivity(0, 1)
+    v2e = mesh.topology.connectivity(0, 1)
+    nv = mesh.topology.index_map(0).size_local
+    ne = mesh.topology.index_map(1).size_local
+    _, vnode = tree.query(dmesh.compute_midpoints(mesh, 0, np.arange(nv, dtype=np.int32)))
+    _, enode = tree.query(dmesh.compute_midpoints(mesh, 1, np.arange(ne, dtype=np.int32)))
+    patches = []
+    for z in range(nv):
+        nodes = np.concatenate([[vnode[z]], enode[v2e.links(z)]])
+        rows = np.searchsorted(q_rows, np.sort(to_w[nodes].ravel()))
+        patches.append(PETSc.IS().createGeneral(rows.astype(PETSc.IntType), comm=PETSc.COMM_SELF))
+    return patches
+
+
+class QProxy:
+    """The python PC of the flux block: additive Schwarz on vertex stars damped by ``omega``
+    (``star``), or the symmetric multiplicative star, AMG V-cycle, star (``star+amg``);
+    CURRENT["q"] = (kind, patches, omega)."""
+
+    def setUp(self, pc: PETSc.PC) -> None:
+        kind, patches, self.omega = CURRENT["q"]
+        _, P = pc.getOperators()
+        self.P = P
+        self.asm = PETSc.PC().create(pc.getComm())
+        self.asm.setOperators(P, P)
+        self.asm.setType("asm")
+        self.asm.setASMLocalSubdomains(len(patches), patches)
+        self.asm.setASMOverlap(0)
+        self.asm.setASMType(PETSc.PC.ASMType.BASIC)
+        prefix = f"star{id(self)}_"
+        self.asm.setOptionsPrefix(prefix)
+        set_options(prefix, {"sub_pc_type": "lu", "sub_ksp_type": "preonly"})
+        self.asm.setFromOptions()
+        self.asm.setUp()
+        self.amg = None
+        if kind == "star+amg":
+            self.amg = PETSc.PC().create(pc.getComm())
+            self.amg.setOperators(P, P)
+            self.amg.setType("hypre")
+            self.amg.setHYPREType("boomeramg")
+            self.amg.setUp()
+        self.r, self.d = P.createVecLeft(), P.createVecLeft()
+
+    def apply(self, pc: PETSc.PC, x: PETSc.Vec, y: PETSc.Vec) -> None:
+        self.asm.apply(x, y)
+        y.scale(self.omega)
+        if self.amg is None:
+            return
+        for step in (self.amg, self.asm):
+            self.P.mult(y, self.r)
+            self.r.aypx(-1.0, x)
+            step.apply(self.r, self.d)
+            y.axpy(self.omega if step is self.asm else 1.0, self.d)
+
+
 Q_OPTIONS = {
     "lu": {"ksp_type": "preonly", "pc_type": "lu"},
     "amg": {"ksp_type": "preonly", **block._amg()},
@@ -142,6 +205,12 @@ def _q_options(variant: dict) -> dict[str, Any]:
     q = variant.get("q", "lu")
     if isinstance(q, dict):
         return q
+    if q.startswith("star"):
+        its = variant.get("qits", 1)
+        ksp = {"ksp_type": "preonly"} if its == 1 else {"ksp_type": "gmres", "ksp_max_it": its}
+        if its > 1:
+            ksp.update({"ksp_rtol": 1e-30, "ksp_norm_type": "none"})
+        return {**ksp, "pc_type": "python", "pc_python_type": "__main__.QProxy"}
     if q == "gmres":
         return {
             "ksp_type": "gmres",
@@ -210,6 +279,8 @@ def solve_al(problem: Any, variant: dict) -> tuple[Any, float, int]:
         "fieldsplit_1_pc_python_type": "__main__.Proxy",
         **{f"fieldsplit_0_{k}": v for k, v in _q_options(variant).items()},
     }
+    if str(variant.get("q", "")).startswith("star"):
+        CURRENT["q"] = (variant["q"], star_patches(problem, q_rows), variant.get("omega", 0.5))
     inner: Any = None
     if t_kind == "bfbt":
         CURRENT["t"] = block.BFBt()
@@ -232,11 +303,9 @@ def solve_al(problem: Any, variant: dict) -> tuple[Any, float, int]:
     inner_its = [0]
     subs[0].setMonitor(lambda k, it, r: inner_its.__setitem__(0, inner_its[0] + (it > 0)))
     ksp.solve(rhs, sol)
-    if ksp.getConvergedReason() < 0:
-        print(rhs.norm(), K.norm(), xstar.norm(), b.norm(), A00.norm(), bq.norm(), pc.getFailedReason(), [s.getConvergedReason() for s in subs], [s.getPC().getFailedReason() for s in subs])
     seconds = time.perf_counter() - start
     reason = ksp.getConvergedReason()
-    its = ksp.getIterationNumber() if reason > 0 else f"X{reason},{ksp.getIterationNumber()}"
+    its = ksp.getIterationNumber() if reason > 0 else "X"
     # the augmented system's solution is the original one
     error = np.abs(sol.array_r[:nq] - xstar.array_r[q_rows]).max()
     if its != "X" and error > 1e-5 * max(1.0, np.abs(xstar.array_r).max()):
@@ -258,7 +327,14 @@ def main(argv: list[str]) -> None:
                 problem = solved_problem(meshes[n], contrast, ell, ratio)
                 its, seconds, inner = solve_al(problem, variant)
                 problem.destroy()
-                counts.append(f"{its}" + (f"[{inner}]" if variant.get("q") == "gmres" else ""))
+                counts.append(
+                    f"{its}"
+                    + (
+                        f"[{inner}]"
+                        if variant.get("q") in ("gmres",) or variant.get("qits", 1) > 1
+                        else ""
+                    )
+                )
                 times.append(f"{seconds:.2f}")
             out.append(f"{contrast:g}/{ell:g}: " + "/".join(counts) + " (" + "/".join(times) + "s)")
         print(json.dumps(variant), "|", " ; ".join(out), flush=True)

@@ -18,7 +18,8 @@ solved by FGMRES (rtol 1e-10, as lkfem) with the upper Schur field split; a vari
   edges' midpoints, LU per star, damped by ``omega``), ``star+amg`` (star, AMG, star,
   multiplicative), ``qits`` > 1: that many GMRES iterations on it; or a dict of PETSc options
   of ``fieldsplit_0_``;
-- ``cells`` (``hard``, ``one``, ``t``), ``ns``.
+- ``cells`` (``hard``, ``one``: contrast 1, ``t``: transient steps, ``ell1``: the ℓ = 1 hard
+  cells), ``ns``.
 
     python3 benchmarks/al_variants.py '[{"gamma": 10, "p": 1, "t": "W", "q": "lu"}]' '[16, 32]'
 
@@ -54,6 +55,7 @@ from lkfem.solvers.linear import clear_options, set_options  # noqa: E402
 CELLS = {
     "hard": [(1e-4, 0.05, None), (1e-4, 1.0, None), (1e4, 0.05, None), (1e4, 1.0, None)],
     "one": [(1.0, 0.05, None), (1.0, 1.0, None)],
+    "ell1": [(1e-4, 1.0, None), (1e4, 1.0, None)],
     "t": [(1e4, 0.05, 1e-3), (1e4, 0.05, 1.0), (1e-4, 0.05, 1e-3)],
 }
 MAX_IT = 150

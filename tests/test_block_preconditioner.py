@@ -92,10 +92,12 @@ def test_contrast_iterations_flat_under_refinement(contrast, ell):
     assert fine <= coarse + 2
 
 
-def test_region_without_lambda_next_to_one_with():
-    """ℓ = 0 in region a, ℓ > 0 in b: the λ-part's weight is zero on a's nodes and on the
-    interface (the harmonic mean with 0); still ≤ 30 iterations at a contrast of 1e4."""
-    iterations, schur = solve("taylor_hood", 1e4, 0.2, None, ell_a=0.0)
+@pytest.mark.parametrize("contrast", [1.0, 1e-4])
+def test_region_without_lambda_next_to_one_with(contrast):
+    """ℓ = 0 in region a, ℓ = 1 in b: where b is the stiffer side, its λ-part must not reach
+    the interface nodes (the plain harmonic mean: 20–26; b's λ there: 226–643, or no
+    convergence); the mean weighted by the flux operator's size keeps ≤ 30."""
+    iterations, schur = solve("taylor_hood", contrast, 1.0, None, ell_a=0.0)
     assert schur == "cahouet_chabard"
     assert 1 <= iterations <= 30
 

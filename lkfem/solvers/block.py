@@ -11,10 +11,12 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
   (block-)diagonal, so this is the exact Schur complement: contrast, Γ/Δt and Δt all in it.
 - ``cahouet_chabard`` (``taylor_hood``): S⁻¹ ≈ AMG((C/Δt) M + K)⁻¹ + s_d W⁻¹,
   K = ∫ ζ/a′ ∇T·∇v dx and W the lumped ∫ (ζ/λ + C/Δt) φ_i dx — per region the inverse symbol
-  (a′ + λξ²)/(ζξ²) of the steady S, with Γ/Δt in a′. The λ-part's weight is a harmonic mean
-  over the cells around a node, so at an interface between regions of different
-  conductivity the soft side (small λ) sets it: the stiff side clamps the soft side's flux,
-  which then behaves as with a no-slip wall. The factor s_d (LAMBDA_SCALE: 3 in 2D, 6 in 3D)
+  (a′ + λξ²)/(ζξ²) of the steady S, with Γ/Δt in a′. At a node the λ-part is the mean of
+  the cells' λ/(ζ + λ C/Δt) weighted by 1/(a′ + κλ/h²), the inverse size of the flux
+  operator: at an interface the soft side sets it (the stiff side clamps the soft side's flux,
+  which then behaves as at a no-slip wall); for one ℓ everywhere this is the harmonic mean of
+  λ, and a region without λ next to a stiffer one gives its nodes none. The factor s_d
+  (LAMBDA_SCALE: 3 in 2D, 6 in 3D)
   makes up for the lumping and the discrete inf–sup constant. Iterations independent of h,
   ℓ, Γ/Δt and the contrast (16–22 on the square over contrast 1e±4, ℓ 0…1, Γ/Δt 1e±3).
 
@@ -64,6 +66,7 @@ SCHUR = ("selfp", "cahouet_chabard")
 COMPONENTS = True  # Taylor–Hood flux block: one scalar AMG per component (solvers/components)
 # the factor of the λ-part of the Cahouet–Chabard form by dimension (docs/performance.md)
 LAMBDA_SCALE = {1: 3.0, 2: 3.0, 3: 6.0}
+KAPPA = 10.0  # the flux operator's size per cell a′ + KAPPA λ/h² in the λ-part's average
 
 
 def block_options(
@@ -160,8 +163,8 @@ class BlockPreconditioner:
 
 
 class SchurApproximation:
-    """PETSc python PC: y = AMG(C/Δt M + K)⁻¹ x + s_d W⁻¹ x on the T block, W the lumped
-    ∫ (ζ/λ + C/Δt) φ_i dx (zero at nodes of regions without λ and at fixed T dofs)."""
+    """PETSc python PC: y = AMG(C/Δt M + K)⁻¹ x + w x on the T block, w_i = s_d times the
+    λ-part averaged towards the soft side over the cells of node i, over m_i (0 at fixed T)."""
 
     def __init__(self, problem: Any = None):
         self.problem = problem
@@ -170,25 +173,30 @@ class SchurApproximation:
         V = problem.V_T
         T, v = ufl.TrialFunction(V), ufl.TestFunction(V)
         dx = problem.dx_operator
-        stiffness, resistance, clamped = 0, 0, 0
+        stiffness, soft_lam, soft, mass = 0, 0, 0, 0
         rate = problem.alpha[0] / problem.dt  # α0/Δt: zero when steady
+        h = ufl.CellDiameter(V.mesh)
         for tags, _, region in problem.groups:
             co = problem.coefficients[region]
             a = _isotropic(co.A) + rate * _isotropic(co.Gamma)  # a′ = a + Γ α0/Δt
             stiffness += (co.zeta / a) * ufl.inner(ufl.grad(T), ufl.grad(v)) * dx(tags)
             stiffness += rate * co.C * T * v * dx(tags)
-            if _nonzero(co.lam):  # ζ/λ + C α0/Δt, the inverse weight of the λ-part
-                lam = ufl.max_value(co.lam, 1e-300) if not isinstance(co.lam, float) else co.lam
-                resistance += (co.zeta / lam + rate * co.C) * v * dx(tags)
-            else:  # no λ-part: its nodes get none (the harmonic mean with 0)
-                clamped += fem.Constant(V.mesh, PETSc.ScalarType(1.0)) * v * dx(tags)
+            # the λ-part λ/(ζ + λ C α0/Δt), averaged over a node's cells with the weight
+            # 1/(a′ + κλ/h²) (the size of the flux operator): the soft side sets it
+            size = abs(a) + KAPPA * co.lam / h**2 if _nonzero(co.lam) else abs(a)
+            softness = 1.0 / size
+            if _nonzero(co.lam):
+                soft_lam += softness * co.lam / (co.zeta + co.lam * rate * co.C) * v * dx(tags)
+            soft += softness * v * dx(tags)
+            mass += v * dx(tags)
         if problem.inactive:  # zero, but gives their fixed T dofs diagonal entries (1 below)
             tags = tuple(problem.domain.regions[name] for name in problem.inactive)
             stiffness += fem.Constant(V.mesh, PETSc.ScalarType(0.0)) * T * v * dx(tags)
         self.T_bc_dofs = problem.T_fixed_dofs  # temperature conditions and inactive regions
         self.K_form = fem.form(stiffness)
-        self.resistance_form = None if isinstance(resistance, int) else fem.form(resistance)
-        self.clamped_form = None if isinstance(clamped, int) else fem.form(clamped)
+        self.lam_forms = None
+        if not isinstance(soft_lam, int):
+            self.lam_forms = [fem.form(form) for form in (soft_lam, soft, mass)]
         self.K = fem_petsc.create_matrix(self.K_form)
         self.xT = _compat.create_vector(V)
         self.yT = _compat.create_vector(V)
@@ -215,14 +223,13 @@ class SchurApproximation:
         global_rows = self.problem.V_T.dofmap.index_map.local_range[0] + rows
         self.K.zeroRowsColumns(global_rows.astype(PETSc.IntType), diag=1.0)
         weight = np.zeros(self.n)
-        if self.resistance_form is not None:
-            inverse = _assembled(self.resistance_form, self.n)
+        if self.lam_forms is not None:
+            soft_lam, soft, mass = (_assembled(form, self.n) for form in self.lam_forms)
             scale = LAMBDA_SCALE[self.problem.V_T.mesh.topology.dim]
-            weight[inverse > 0] = scale / inverse[inverse > 0]
-            if self.clamped_form is not None:
-                weight[_assembled(self.clamped_form, self.n) > 0] = 0.0
+            nodes = (soft > 0) & (mass > 0)  # not the nodes of inactive regions only
+            weight[nodes] = scale * soft_lam[nodes] / (soft[nodes] * mass[nodes])
         weight[self.T_bc_dofs[self.T_bc_dofs < self.n]] = 0.0
-        self.lumped = weight  # s_d / ∫(ζ/λ + C α0/Δt)φ_i: a harmonic mean, lumped
+        self.lumped = weight  # s_d ⟨λ/(ζ + λ C α0/Δt)⟩_soft / m_i, lumped
         self.ksp.setOperators(self.K)
 
     # PETSc python-PC interface

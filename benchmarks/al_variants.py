@@ -12,7 +12,8 @@ solved by FGMRES (rtol 1e-10, as lkfem) with the upper Schur field split; a vari
 
 - ``gamma`` (γ), ``p`` (W⁻¹ ∝ a^p per region; 0: one γ everywhere);
 - ``t``: the T block: ``W`` (γW⁻¹), ``W+cc`` (γW⁻¹ + lkfem's Cahouet–Chabard form), ``bfbt``
-  (lkfem's BFBt on the unaugmented system, γ ignored: the baseline);
+  (the BFBt of schur_variants.py, the solver's choice for a contrast before the harmonic
+  Cahouet–Chabard weight, on the unaugmented system, γ ignored: the baseline);
 - ``q``: the flux block: ``lu``, ``amg`` (BoomerAMG V-cycle), ``gmres`` (inner GMRES + AMG to
   ``qrtol``), ``star`` (additive Schwarz on vertex stars: the flux dofs at a vertex and at its
   edges' midpoints, LU per star, damped by ``omega``), ``star+amg`` (star, AMG, star,
@@ -47,6 +48,7 @@ from petsc4py import PETSc
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_cases  # noqa: E402
+import schur_variants  # noqa: E402
 
 import lkfem as lk  # noqa: E402
 import lkfem.solvers.block as block  # noqa: E402
@@ -285,7 +287,9 @@ def solve_al(problem: Any, variant: dict) -> tuple[Any, float, int]:
         CURRENT["q"] = (variant["q"], star_patches(problem, q_rows), variant.get("omega", 0.5))
     inner: Any = None
     if t_kind == "bfbt":
-        CURRENT["t"] = block.BFBt()
+        schur_variants.CONFIG.update(schur_variants.DEFAULT)
+        schur_variants.CURRENT["problem"] = problem
+        CURRENT["t"] = schur_variants.VariantBFBt()
     else:
         if t_kind == "W+cc":
             inner = block.SchurApproximation(problem)

@@ -9,16 +9,16 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
 - ``selfp`` (``primal`` and ``hdiv``): S ≈ (C/Δt) M + ζ Gᵀ diag(A)⁻¹ G, assembled by PETSc,
   with algebraic multigrid. For the primal element of degree 1 the flux block is
   (block-)diagonal, so this is the exact Schur complement: contrast, Γ/Δt and Δt all in it.
-- ``cahouet_chabard`` (``taylor_hood`` where ℓ > 0 only in regions of one conductivity,
-  within a factor 10): S⁻¹ ≈ AMG((C/Δt) M + K)⁻¹ + diag(M)⁻¹ λ/(ζ + λ C/Δt),
-  K = ∫ ζ/a′ ∇T·∇v dx — per region the inverse symbol (a′ + λξ²)/(ζξ²) of the steady S, with
-  Γ/Δt in a′; iterations independent of h, ℓ and Γ/Δt, but not of a contrast: a continuous q
-  couples the regions' λ∇²q across an interface, which no region-wise weight sees.
-- ``bfbt`` (``taylor_hood`` with a contrast in the regions where ℓ > 0): the weighted BFBt
-  (least-squares commutator) approximation, built from the operators themselves,
-  S⁻¹ ≈ S_p⁻¹ ((C/Δt) M + Gᵀ D⁻¹ A D⁻¹ G) S_p⁻¹, S_p = (C/Δt) M + Gᵀ D⁻¹ G, D = diag(A),
-  S_p by algebraic multigrid: it sees the contrast and the interface coupling through A itself
-  (exact when A and G commute), at the price of iterations growing slowly under refinement.
+- ``cahouet_chabard`` (``taylor_hood``): S⁻¹ ≈ AMG((C/Δt) M + K)⁻¹ + s_d W⁻¹,
+  K = ∫ ζ/a′ ∇T·∇v dx and W the lumped ∫ (ζ/λ + C/Δt) φ_i dx — per region the inverse symbol
+  (a′ + λξ²)/(ζξ²) of the steady S, with Γ/Δt in a′. At a node the λ-part is the mean of
+  the cells' λ/(ζ + λ C/Δt) weighted by 1/(a′ + κλ/h²), the inverse size of the flux
+  operator: at an interface the soft side sets it (the stiff side clamps the soft side's flux,
+  which then behaves as at a no-slip wall); for one ℓ everywhere this is the harmonic mean of
+  λ, and a region without λ next to a stiffer one gives its nodes none. The factor s_d
+  (LAMBDA_SCALE: 3 in 2D, 6 in 3D)
+  makes up for the lumping and the discrete inf–sup constant. Iterations independent of h,
+  ℓ, Γ/Δt and the contrast (16–22 on the square over contrast 1e±4, ℓ 0…1, Γ/Δt 1e±3).
 
 The flux block gets algebraic multigrid (continuous q: one scalar AMG per component where
 λ_d = 0, lkfem/solvers/components.py) or block Jacobi/ILU (DG or RT q).
@@ -62,9 +62,11 @@ def _amg(cheap: bool = False) -> dict[str, Any]:
     return options
 
 
-SCHUR = ("selfp", "cahouet_chabard", "bfbt")
+SCHUR = ("selfp", "cahouet_chabard")
 COMPONENTS = True  # Taylor–Hood flux block: one scalar AMG per component (solvers/components)
-CONTRAST_LIMIT = 10.0  # of a between regions with ℓ > 0, above which taylor_hood takes bfbt
+# the factor of the λ-part of the Cahouet–Chabard form by dimension (docs/performance.md)
+LAMBDA_SCALE = {1: 3.0, 2: 3.0, 3: 6.0}
+KAPPA = 10.0  # the flux operator's size per cell a′ + KAPPA λ/h² in the λ-part's average
 
 
 def block_options(
@@ -89,9 +91,8 @@ def block_options(
         options["pc_fieldsplit_schur_precondition"] = "selfp"
         options.update({f"fieldsplit_T_{k}": v for k, v in _amg().items()})
     else:
-        python_type = "SchurApproximation" if schur == "cahouet_chabard" else "BFBt"
         options["fieldsplit_T_pc_type"] = "python"
-        options["fieldsplit_T_pc_python_type"] = f"{__name__}.{python_type}"
+        options["fieldsplit_T_pc_python_type"] = f"{__name__}.SchurApproximation"
     if element != "taylor_hood":
         q_pc = {"pc_type": "bjacobi", "sub_pc_type": "ilu"}
     elif by_component and COMPONENTS:
@@ -142,7 +143,9 @@ class BlockPreconditioner:
             bs = p.V_q.dofmap.bs
             nodes = p.V_q.dofmap.index_map.size_local
             sets = components.component_sets(p.q_dofs, bs, nodes, owned)
-            components.register(self.prefix, sets, _amg(cheap=True))
+            # the cheap settings keep 3D P2 hierarchies small; in 2D they cost iterations
+            cheap = p.domain.mesh.topology.dim == 3
+            components.register(self.prefix, sets, _amg(cheap=cheap))
         if self.schur == "cahouet_chabard":
             self.context = SchurApproximation(p)
             _CONTEXTS[snes.getOptionsPrefix()] = self.context
@@ -160,7 +163,8 @@ class BlockPreconditioner:
 
 
 class SchurApproximation:
-    """PETSc python PC: y = AMG(C/Δt M + K)⁻¹ x + diag(M)⁻¹ λ/(ζ + λ C/Δt) x on the T block."""
+    """PETSc python PC: y = AMG(C/Δt M + K)⁻¹ x + w x on the T block, w_i = s_d times the
+    λ-part averaged towards the soft side over the cells of node i, over m_i (0 at fixed T)."""
 
     def __init__(self, problem: Any = None):
         self.problem = problem
@@ -169,22 +173,30 @@ class SchurApproximation:
         V = problem.V_T
         T, v = ufl.TrialFunction(V), ufl.TestFunction(V)
         dx = problem.dx_operator
-        stiffness, lam_mass = 0, 0
+        stiffness, soft_lam, soft, mass = 0, 0, 0, 0
         rate = problem.alpha[0] / problem.dt  # α0/Δt: zero when steady
+        h = ufl.CellDiameter(V.mesh)
         for tags, _, region in problem.groups:
             co = problem.coefficients[region]
             a = _isotropic(co.A) + rate * _isotropic(co.Gamma)  # a′ = a + Γ α0/Δt
             stiffness += (co.zeta / a) * ufl.inner(ufl.grad(T), ufl.grad(v)) * dx(tags)
             stiffness += rate * co.C * T * v * dx(tags)
-            if not (isinstance(co.lam, float) and co.lam == 0.0):
-                lam_mass += co.lam / (co.zeta + co.lam * rate * co.C) * v * dx(tags)
+            # the λ-part λ/(ζ + λ C α0/Δt), averaged over a node's cells with the weight
+            # 1/(a′ + κλ/h²) (the size of the flux operator): the soft side sets it
+            size = abs(a) + KAPPA * co.lam / h**2 if _nonzero(co.lam) else abs(a)
+            softness = 1.0 / size
+            if _nonzero(co.lam):
+                soft_lam += softness * co.lam / (co.zeta + co.lam * rate * co.C) * v * dx(tags)
+            soft += softness * v * dx(tags)
+            mass += v * dx(tags)
         if problem.inactive:  # zero, but gives their fixed T dofs diagonal entries (1 below)
             tags = tuple(problem.domain.regions[name] for name in problem.inactive)
             stiffness += fem.Constant(V.mesh, PETSc.ScalarType(0.0)) * T * v * dx(tags)
         self.T_bc_dofs = problem.T_fixed_dofs  # temperature conditions and inactive regions
         self.K_form = fem.form(stiffness)
-        self.mass_form = fem.form(v * dx)
-        self.lam_form = fem.form(lam_mass) if not isinstance(lam_mass, int) else None
+        self.lam_forms = None
+        if not isinstance(soft_lam, int):
+            self.lam_forms = [fem.form(form) for form in (soft_lam, soft, mass)]
         self.K = fem_petsc.create_matrix(self.K_form)
         self.xT = _compat.create_vector(V)
         self.yT = _compat.create_vector(V)
@@ -210,17 +222,14 @@ class SchurApproximation:
         rows = self.T_bc_dofs[self.T_bc_dofs < self.n]
         global_rows = self.problem.V_T.dofmap.index_map.local_range[0] + rows
         self.K.zeroRowsColumns(global_rows.astype(PETSc.IntType), diag=1.0)
-        mass = fem_petsc.assemble_vector(self.mass_form)
-        mass.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
         weight = np.zeros(self.n)
-        if self.lam_form is not None:
-            lam = fem_petsc.assemble_vector(self.lam_form)
-            lam.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
-            weight = lam.array_r[: self.n] / mass.array_r[: self.n] ** 2
-            lam.destroy()
+        if self.lam_forms is not None:
+            soft_lam, soft, mass = (_assembled(form, self.n) for form in self.lam_forms)
+            scale = LAMBDA_SCALE[self.problem.V_T.mesh.topology.dim]
+            nodes = (soft > 0) & (mass > 0)  # not the nodes of inactive regions only
+            weight[nodes] = scale * soft_lam[nodes] / (soft[nodes] * mass[nodes])
         weight[self.T_bc_dofs[self.T_bc_dofs < self.n]] = 0.0
-        self.lumped = weight  # λ/(ζ + λ C α0/Δt) / m_i, lumped
-        mass.destroy()
+        self.lumped = weight  # s_d ⟨λ/(ζ + λ C α0/Δt)⟩_soft / m_i, lumped
         self.ksp.setOperators(self.K)
 
     # PETSc python-PC interface
@@ -243,60 +252,13 @@ class SchurApproximation:
                 obj.destroy()
 
 
-class BFBt:
-    """PETSc python PC on the T block (its operator a MATSCHURCOMPLEMENT of the Jacobian's
-    blocks A00, A01, A10, A11): y = S_p⁻¹ (A11 − A10 D⁻¹ A00 D⁻¹ A01) S_p⁻¹ x with
-    S_p = A11 − A10 D⁻¹ A01 and D = diag(A00), S_p⁻¹ one AMG V-cycle. Rebuilt whenever PETSc
-    sets the preconditioner up again (a new Jacobian).
-
-    The left factor's weight and Poisson solve are ``left`` and ``kspl`` (D⁻¹ and the same
-    S_p⁻¹ here, set in :meth:`setUp`), so that a variant may weight the two sides apart."""
-
-    def __init__(self) -> None:
-        self.objects: list[Any] = []
-
-    def setUp(self, pc: PETSc.PC) -> None:
-        self.destroy()
-        S, _ = pc.getOperators()
-        A00, _, A01, A10, A11 = S.getSchurComplementSubMatrices()
-        self.inverse = A00.getDiagonal()
-        self.inverse.reciprocal()
-        scaled = A01.copy()
-        scaled.diagonalScale(L=self.inverse)
-        Sp = A10.matMult(scaled)
-        Sp.scale(-1.0)
-        Sp.axpy(1.0, A11, structure=PETSc.Mat.Structure.DIFFERENT_NONZERO_PATTERN)
-        scaled.destroy()
-        self.ksp = PETSc.KSP().create(pc.getComm())
-        self.ksp.setOperators(Sp)
-        self.ksp.setType("preonly")
-        prefix = f"{pc.getOptionsPrefix()}bfbt_"
-        self.ksp.setOptionsPrefix(prefix)
-        set_options(prefix, _amg())
-        self.ksp.setFromOptions()
-        clear_options(prefix, _amg())
-        self.ksp.setUp()
-        self.left, self.kspl = self.inverse, self.ksp
-        self.A00, self.A01, self.A10, self.A11 = A00, A01, A10, A11
-        self.q1, self.q2 = A01.createVecLeft(), A01.createVecLeft()
-        self.t1, self.t2 = A11.createVecLeft(), A11.createVecLeft()
-        self.objects = [Sp, self.ksp, self.inverse, self.q1, self.q2, self.t1, self.t2]
-
-    def apply(self, pc: PETSc.PC, x: PETSc.Vec, y: PETSc.Vec) -> None:
-        self.ksp.solve(x, self.t1)
-        self.A01.mult(self.t1, self.q1)
-        self.q1.pointwiseMult(self.q1, self.inverse)
-        self.A00.mult(self.q1, self.q2)
-        self.q2.pointwiseMult(self.q2, self.left)
-        self.A10.mult(self.q2, self.t2)
-        self.t2.scale(-1.0)
-        self.A11.multAdd(self.t1, self.t2, self.t2)
-        self.kspl.solve(self.t2, y)
-
-    def destroy(self, pc: PETSc.PC | None = None) -> None:
-        for obj in self.objects:
-            obj.destroy()
-        self.objects = []
+def _assembled(form: fem.Form, n: int) -> np.ndarray:
+    """The owned entries of the assembled vector of the linear ``form``."""
+    vector = fem_petsc.assemble_vector(form)
+    vector.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+    values = vector.array_r[:n].copy()
+    vector.destroy()
+    return values
 
 
 def _nonzero(value: Any) -> bool:
@@ -310,22 +272,5 @@ def _isotropic(value: Any) -> Any:
 
 def choose_schur(problem: Any) -> str:
     """The T-block approximation for ``problem`` (see the module's documentation): ``selfp``
-    for a DG or RT flux, for Taylor–Hood ``bfbt`` when the volume means of a (at the initial
-    state) differ by more than CONTRAST_LIMIT between regions where ℓ > 0 (λ ≠ 0), else
-    ``cahouet_chabard``."""
-    if problem.element != "taylor_hood":
-        return "selfp"
-    means = []
-    comm = problem.domain.comm
-    for tags, _, region in problem.groups:
-        co = problem.coefficients[region]
-        if isinstance(co.lam, float) and co.lam == 0.0:
-            continue
-        size = abs(_isotropic(co.A))
-        total = comm.allreduce(fem.assemble_scalar(fem.form(size * problem.dx(tags))))
-        volume = comm.allreduce(fem.assemble_scalar(fem.form(1.0 * problem.dx(tags))))
-        if volume > 0 and np.isfinite(total):
-            means.append(total / volume)
-    if len(means) > 1 and max(means) > CONTRAST_LIMIT * max(min(means), 1e-300):
-        return "bfbt"
-    return "cahouet_chabard"
+    for a DG or RT flux, ``cahouet_chabard`` for Taylor–Hood."""
+    return "cahouet_chabard" if problem.element == "taylor_hood" else "selfp"

@@ -9,16 +9,17 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
 - ``selfp`` (``primal`` and ``hdiv``): S ≈ (C/Δt) M + ζ Gᵀ diag(A)⁻¹ G, assembled by PETSc,
   with algebraic multigrid. For the primal element of degree 1 the flux block is
   (block-)diagonal, so this is the exact Schur complement: contrast, Γ/Δt and Δt all in it.
-- ``cahouet_chabard`` (``taylor_hood``): S⁻¹ ≈ AMG((C/Δt) M + K)⁻¹ + s_d W⁻¹,
-  K = ∫ ζ/a′ ∇T·∇v dx and W the lumped ∫ (ζ/λ + C/Δt) φ_i dx — per region the inverse symbol
-  (a′ + λξ²)/(ζξ²) of the steady S, with Γ/Δt in a′. At a node the λ-part is the mean of
-  the cells' λ/(ζ + λ C/Δt) weighted by 1/(a′ + κλ/h²), the inverse size of the flux
-  operator: at an interface the soft side sets it (the stiff side clamps the soft side's flux,
-  which then behaves as at a no-slip wall); for one ℓ everywhere this is the harmonic mean of
-  λ, and a region without λ next to a stiffer one gives its nodes none. The factor s_d
-  (LAMBDA_SCALE: 3 in 2D, 6 in 3D)
-  makes up for the lumping and the discrete inf–sup constant. Iterations independent of h,
-  ℓ, Γ/Δt and the contrast (16–22 on the square over contrast 1e±4, ℓ 0…1, Γ/Δt 1e±3).
+- ``cahouet_chabard`` (``taylor_hood``): S⁻¹ ≈ AMG((C/Δt) M + K)⁻¹ + w,
+  K = ∫ ζ/a′ ∇T·∇v dx, w_i = s_d ⟨λ/(ζ + λ C/Δt)⟩_i / m_i (m_i = ∫ φ_i dx) — per region the
+  inverse symbol (a′ + λξ²)/(ζξ²) of the steady S, with Γ/Δt in a′. The mean ⟨·⟩_i runs over
+  the cells of node i weighted by 1/(a′ + κλ/h²), the inverse size of the flux operator: at
+  an interface the soft side sets it (the stiff side clamps the soft side's flux, which then
+  behaves as at a no-slip wall); for one ℓ everywhere it is the harmonic mean of λ, and a
+  region without λ next to a stiffer one gives its nodes none. The factor s_d (LAMBDA_SCALE:
+  3 in 2D, 6 in 3D) makes up for the lumping and the discrete inf–sup constant. In 2D the
+  iterations do not grow with h, ℓ, Γ/Δt or the contrast (12–26 on the square over contrast
+  1e±4, ℓ 0…1, Γ/Δt 1e±3); in 3D they are flat under refinement but reach 30–45 at ℓ ≈ the
+  domain size (docs/performance.md, "The soft-side Cahouet–Chabard weight").
 
 The flux block gets algebraic multigrid (continuous q: one scalar AMG per component where
 λ_d = 0, lkfem/solvers/components.py) or block Jacobi/ILU (DG or RT q).

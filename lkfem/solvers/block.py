@@ -45,19 +45,21 @@ _CONTEXTS: dict[str, SchurApproximation] = {}
 
 
 def _amg(cheap: bool = False) -> dict[str, Any]:
-    """BoomerAMG where PETSc has hypre (``cheap``: settings that keep the operator complexity
-    of 3D higher-order matrices low), else GAMG."""
+    """BoomerAMG where PETSc has hypre, else GAMG. ``cheap``: hypre's advice for 3D (strong
+    threshold 0.5, HMIS coarsening, ext+i interpolation with at most 4 weights per row), which
+    keeps the operator complexity of 3D P2 flux blocks low without aggressive coarsening (that
+    cost 30 % more iterations, growing with refinement: docs/performance.md, "The 3D flux-block
+    AMG")."""
     if not PETSc.Sys.hasExternalPackage("hypre"):
         return {"pc_type": "gamg"}
     options = {"pc_type": "hypre", "pc_hypre_type": "boomeramg"}
     if cheap:
         options.update(
             {
-                "pc_hypre_boomeramg_strong_threshold": 0.7,
+                "pc_hypre_boomeramg_strong_threshold": 0.5,
                 "pc_hypre_boomeramg_coarsen_type": "HMIS",
                 "pc_hypre_boomeramg_interp_type": "ext+i",
                 "pc_hypre_boomeramg_P_max": 4,
-                "pc_hypre_boomeramg_agg_nl": 1,
             }
         )
     return options

@@ -9,7 +9,8 @@ AMG, and applies them additively (block Jacobi over the components). It is exact
 where the components decouple; where they do not (λ_d ∇·q ∇·p, free-slip or convection
 conditions on q, an anisotropic a) it drops the coupling between components, which those terms
 carry only on boundaries or through λ_d (see docs/theory.md, "Block preconditioner"). Blocks
-with equal entries up to round-off (an isotropic material without boundary terms on q) share one hierarchy.
+with equal entries up to round-off (an isotropic material without boundary terms on q) share
+one hierarchy.
 """
 
 from __future__ import annotations

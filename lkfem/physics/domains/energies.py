@@ -4,8 +4,9 @@ makes it ≤ 0), mean |q| and T, ‖∇·q‖ and the conserved variant's discre
 relative change of a step.
 
 :class:`DomainEnergies` is a base of :class:`~lkfem.physics.domains.problem.DomainsProblem`: it
-reads the problem's measures, state, regions and coefficients (``dx``, ``dx_domain``, ``q``, ``q_n``, ``T_now``,
-``T_var``, ``groups``, ``co_now``, ``co_lag``, ``variant``, ``V_s``, ``constraint``).
+reads the problem's measures, state, regions and coefficients (``dx``, ``dx_domain``, ``q``,
+``q_n``, ``T_now``, ``T_var``, ``groups``, ``co_now``, ``co_lag``, ``variant``, ``V_s``,
+``constraint``).
 """
 
 from __future__ import annotations

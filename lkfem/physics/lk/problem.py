@@ -478,4 +478,3 @@ def _space_degrees(element: str, degree: int) -> tuple[int, int]:
 def _global(integral: ufl.Form, comm: Any) -> float:
     """A scalar integral summed over the ranks."""
     return float(comm.allreduce(fem.assemble_scalar(fem.form(integral)), op=MPI.SUM))
-

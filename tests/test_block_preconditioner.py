@@ -131,7 +131,7 @@ def test_flux_block_one_scalar_amg_per_component(boundaries, hierarchies):
     iterations = problem.solve_steady().linear_iterations
     context = _component_pc(problem)
     # the component sets split the owned flux rows: each row once, d sets of equal size
-    rows = np.concatenate([index.getIndices() for index, _ in context.parts])
+    rows = np.concatenate([positions for positions, *_ in context.parts])
     start, end = (
         problem.solver()
         .snes.getKSP()
@@ -141,7 +141,8 @@ def test_flux_block_one_scalar_amg_per_component(boundaries, hierarchies):
         .getOwnershipRange()
     )
     assert len(context.parts) == 2
-    assert np.array_equal(np.sort(rows), np.arange(start, end))
-    assert len({id(ksp) for _, ksp in context.parts}) == hierarchies
+    assert np.array_equal(np.sort(rows), np.arange(end - start))
+    # on 2 ranks equal blocks differ by round-off (summation order): still one hierarchy
+    assert len({id(ksp) for _, ksp, *_ in context.parts}) == hierarchies
     assert 1 <= iterations <= 30
     problem.destroy()

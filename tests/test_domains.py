@@ -320,3 +320,15 @@ def test_shipped_cases_at_a_small_size(shared_tmp, name, h, t_end, dim):
         assert _monotone(F), F
     else:
         assert d[column("order_heat_W_K", dim)] != 0.0
+
+
+def test_one_cell_integral_per_region():
+    """The conserved variant's −p ∇·v − r ∇·q integrates over the region tags where they cover
+    the mesh: every cell lies in one cell integral of the residual and the Jacobian (dolfinx
+    visits a cell once per integral that holds it, in the sparsity pattern and the assembly)."""
+    material = Material(a=A, b=B, c=C6, lam=0.01, Gamma=GAMMA, zeta=1.0, C=1.0)
+    problem = DomainsProblem(_plate(), {"plate": material}, variant="conserved")
+    tag = problem.domain.regions["plate"]
+    for form in (problem.F, ufl.derivative(problem.F, problem.u)):
+        ids = {integral.subdomain_id() for integral in form.integrals_by_type("cell")}
+        assert ids and all(set(np.atleast_1d(i)) <= {tag} for i in ids), ids

@@ -89,6 +89,18 @@ class Domain:
         region[self.cell_tags.indices] = self.cell_tags.values
         return region
 
+    def tags_cover(self, tags: Any) -> bool:
+        """Whether every cell (on every rank) carries one of the region tags ``tags``;
+        collective. Where they do, ``dx(tags)`` is the whole domain: a form can then integrate
+        its whole-domain terms over the tags, so that every cell lies in one cell integral
+        (dolfinx builds the sparsity pattern and assembles per integral, visiting a cell once
+        for its region and once more for an integral over all cells)."""
+        key = ("cover", tuple(sorted(set(tags))))
+        if key not in self._measures:
+            outside = int(np.count_nonzero(~np.isin(self.cell_region_tags(), key[1])))
+            self._measures[key] = self.comm.allreduce(outside, op=MPI.SUM) == 0
+        return bool(self._measures[key])
+
     def exterior_boundaries(self) -> list[str]:
         """Names of the facet groups that lie on the outer surface (not interfaces); collective,
         kept for the boundaries it was asked for (a solve asks more than once)."""

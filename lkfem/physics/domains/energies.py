@@ -4,8 +4,9 @@ makes it ≤ 0), mean |q| and T, ‖∇·q‖ and the conserved variant's discre
 relative change of a step.
 
 :class:`DomainEnergies` is a base of :class:`~lkfem.physics.domains.problem.DomainsProblem`: it
-reads the problem's measure, state, regions and coefficients (``dx``, ``q``, ``q_n``, ``T_now``,
-``T_var``, ``groups``, ``co_now``, ``co_lag``, ``variant``, ``V_s``, ``constraint``).
+reads the problem's measures, state, regions and coefficients (``dx``, ``dx_domain``, ``q``,
+``q_n``, ``T_now``, ``T_var``, ``groups``, ``co_now``, ``co_lag``, ``variant``, ``V_s``,
+``constraint``).
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class DomainEnergies:
         dx, q, q_n = self.dx, self.q, self.q_n
         zc = fem.Constant(self.domain.mesh, PETSc.ScalarType(0.0))
         names = ("gradient", "landau", "coupling", "entropy", "new", "old", "work")
-        forms: dict[str, Any] = {k: zc * dx for k in names}
+        forms: dict[str, Any] = {k: zc * self.dx_domain for k in names}  # one visit a cell
         for tags, _, region in self.groups:
             co, lag = self.co_now[region], self.co_lag[region]
             grad, landau = self.density(q, co)

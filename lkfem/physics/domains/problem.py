@@ -153,6 +153,10 @@ class DomainsProblem(DomainEnergies):
             affine=affine_cells(mesh),
         )
         self.dx = domain.dx(metadata={"quadrature_degree": self.quadrature_degree})
+        #: the whole domain as the sum over the region tags when they cover it: every cell in
+        #: one cell integral of a form that also has per-region terms (see Domain.tags_cover)
+        tags = tuple(sorted(set(domain.regions.values())))
+        self.dx_domain = self.dx(tags) if domain.tags_cover(tags) else self.dx
         # coefficients at the current T (diagnostics) and at the step's frozen T (the step)
         self.T_var = ufl.variable(self.T_now)
         self.co_now = self._coefficients(self.T_var)
@@ -297,7 +301,7 @@ class DomainsProblem(DomainEnergies):
             F += local * self.dx(tags)
         if self.variant == "conserved":
             p = ufl.split(self.u)[1]
-            F += (-p * ufl.div(v) - r * ufl.div(q)) * self.dx
+            F += (-p * ufl.div(v) - r * ufl.div(q)) * self.dx_domain
         return F
 
     # ---- solving ------------------------------------------------------------------------

@@ -62,11 +62,16 @@ def dirichlet_conditions(problem: LKProblem) -> tuple[list[Dirichlet], np.ndarra
     fdim = mesh.topology.dim - 1
     mesh.topology.create_connectivity(fdim, mesh.topology.dim)
     out: list[Dirichlet] = []
+    compiled: dict[Any, Any] = {}  # one compiled Expression per distinct value (JIT once)
     for name, bc in problem.bcs.items():
         facets = domain.boundary_facets(name)
         if problem.element != "hdiv" and isinstance(bc, Temperature):
             g = fem.Function(V_T)
             expr = problem.parse(bc.value, f"boundaries.{name}.value")
+            if not isinstance(expr, float):
+                if expr not in compiled:
+                    compiled[expr] = _compat.expression(expr, V_T)
+                expr = compiled[expr]
             dofs = fem.locate_dofs_topological((W.sub(1), V_T), fdim, facets)
             out.append((name, dofs, fem.dirichletbc(g, dofs, W.sub(1)), (g, expr)))
         elif problem.element == "hdiv" and isinstance(bc, HeatFlux):
@@ -95,12 +100,13 @@ def dirichlet_conditions(problem: LKProblem) -> tuple[list[Dirichlet], np.ndarra
 
 
 def update_dirichlet_values(conditions: list[Dirichlet]) -> None:
-    """Set each condition's function to its expression (at the current t)."""
+    """Set each condition's function to its value (a number or a compiled Expression, which
+    reads t and the other Constants when evaluated) at the current t."""
     for _, _, _, (g, expr) in conditions:
         if isinstance(expr, float):
             g.x.array[:] = expr
         else:
-            g.interpolate(_compat.expression(expr, g.function_space))
+            g.interpolate(expr)
         g.x.scatter_forward()
 
 

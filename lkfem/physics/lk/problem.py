@@ -178,7 +178,7 @@ class LKProblem:
         #: integral of the forms (dolfinx builds the Jacobian's sparsity pattern and assembles
         #: per integral, visiting a cell once for its region and once more for an integral over
         #: all cells); plain dx when some cell has no region
-        by_region = bool(self.inactive) or _tags_cover(domain, active_tags)
+        by_region = bool(self.inactive) or domain.tags_cover(active_tags)
         self.dx_domain = self.dx(active_tags) if by_region else self.dx
         self.dx_operator_domain = self.dx_operator(active_tags) if by_region else self.dx_operator
         self.W = mixed_space(mesh, self.element, degree)
@@ -478,9 +478,3 @@ def _space_degrees(element: str, degree: int) -> tuple[int, int]:
 def _global(integral: ufl.Form, comm: Any) -> float:
     """A scalar integral summed over the ranks."""
     return float(comm.allreduce(fem.assemble_scalar(fem.form(integral)), op=MPI.SUM))
-
-
-def _tags_cover(domain: Domain, tags: Sequence[int]) -> bool:
-    """Whether every cell (on every rank) carries one of the region tags ``tags``."""
-    outside = int(np.count_nonzero(~np.isin(domain.cell_region_tags(), tags)))
-    return domain.comm.allreduce(outside, op=MPI.SUM) == 0

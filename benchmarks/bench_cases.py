@@ -429,8 +429,9 @@ def robustness_cells(size: dict[str, Any]) -> list[tuple[str, str, float, float,
     """(geometry, element, contrast, ℓ, Γ/(Δt A) or None for steady) of the matrix: on the
     square every contrast × ℓ steady and every contrast × Γ/Δt at the middle ℓ, for
     Taylor–Hood, and the same with ℓ = 0 for primal; on the 3D cloak the extreme contrasts,
-    steady at the middle ℓ (Taylor–Hood) and ℓ = 0 (primal), and one transient step at the
-    largest Γ/Δt."""
+    steady at the middle ℓ (Taylor–Hood) and ℓ = 0 (primal) and one transient step at the
+    largest Γ/Δt; for Taylor–Hood also the largest ℓ (contrast 1 included), steady and one
+    step at the smallest Γ/Δt (the hardest 3D cells, docs/performance.md)."""
     cells: list[tuple[str, str, float, float, float | None]] = []
     for element in ("taylor_hood", "primal"):
         ells = size["ell"] if element == "taylor_hood" else [0.0]
@@ -443,6 +444,10 @@ def robustness_cells(size: dict[str, Any]) -> list[tuple[str, str, float, float,
             for contrast in (size["contrast"][0], size["contrast"][-1]):
                 cells += [("cloak3d", element, contrast, ell, None)]
                 cells += [("cloak3d", element, contrast, ell, size["ratio"][-1])]
+        extremes = sorted({size["contrast"][0], 1.0, size["contrast"][-1]})
+        for contrast in extremes:
+            cells += [("cloak3d", "taylor_hood", contrast, size["ell"][-1], None)]
+            cells += [("cloak3d", "taylor_hood", contrast, size["ell"][-1], size["ratio"][0])]
     return cells
 
 

@@ -16,10 +16,12 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
   an interface the soft side sets it (the stiff side clamps the soft side's flux, which then
   behaves as at a no-slip wall); for one ℓ everywhere it is the harmonic mean of λ, and a
   region without λ next to a stiffer one gives its nodes none. The factor s_d (LAMBDA_SCALE:
-  3 in 2D, 6 in 3D) makes up for the lumping and the discrete inf–sup constant. In 2D the
+  3 in 2D, 4 in 3D) makes up for the lumping and the discrete inf–sup constant. In 2D the
   iterations do not grow with h, ℓ, Γ/Δt or the contrast (12–26 on the square over contrast
-  1e±4, ℓ 0…1, Γ/Δt 1e±3); in 3D they are flat under refinement but reach 30–45 at ℓ ≈ the
-  domain size (docs/performance.md, "The soft-side Cahouet–Chabard weight").
+  1e±4, ℓ 0…1, Γ/Δt 1e±3); in 3D they are flat under refinement, 17–27 without a contrast,
+  but a contrast of 1e±4 across the spherical cloak's thin layer takes 26–32 at ℓ = 0.05,
+  37–44 at ℓ ≈ the domain size and 63–67 for one step at Γ/Δt = 1e-3 there
+  (docs/performance.md, "The soft-side Cahouet–Chabard weight" and "The 3D λ-part factor").
 
 The flux block gets algebraic multigrid (continuous q: one scalar AMG per component where
 λ_d = 0, lkfem/solvers/components.py) or block Jacobi/ILU (DG or RT q).
@@ -68,7 +70,7 @@ def _amg(cheap: bool = False) -> dict[str, Any]:
 SCHUR = ("selfp", "cahouet_chabard")
 COMPONENTS = True  # Taylor–Hood flux block: one scalar AMG per component (solvers/components)
 # the factor of the λ-part of the Cahouet–Chabard form by dimension (docs/performance.md)
-LAMBDA_SCALE = {1: 3.0, 2: 3.0, 3: 6.0}
+LAMBDA_SCALE = {1: 3.0, 2: 3.0, 3: 4.0}
 KAPPA = 10.0  # the flux operator's size per cell a′ + KAPPA λ/h² in the λ-part's average
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from dolfinx import mesh as dmesh
 from mpi4py import MPI
+from petsc4py import PETSc
 
 import lkfem as lk
 
@@ -146,3 +147,41 @@ def test_flux_block_one_scalar_amg_per_component(boundaries, hierarchies):
     assert len({id(ksp) for _, ksp, *_ in context.parts}) == hierarchies
     assert 1 <= iterations <= 30
     problem.destroy()
+
+
+def _tridiagonal(n, diagonal, off, comm, zero_first_off=False):
+    """A parallel AIJ tridiagonal matrix; ``zero_first_off``: its first off-diagonal entry is
+    left out of the pattern instead of being stored (value ``off``)."""
+    A = PETSc.Mat().createAIJ(((None, n), (None, n)), nnz=3, comm=comm)
+    A.setOption(PETSc.Mat.Option.NEW_NONZERO_ALLOCATION_ERR, False)
+    start, end = A.getOwnershipRange()
+    for i in range(start, end):
+        A.setValue(i, i, diagonal)
+        for j in (i - 1, i + 1):
+            if 0 <= j < n and not (zero_first_off and {i, j} == {0, 1}):
+                A.setValue(i, j, off)
+    A.assemble()
+    return A
+
+
+@pytest.mark.parametrize(
+    ("b_args", "same"),
+    [
+        ((2.0 * (1 + 1e-15), -1.0), True),  # the same pattern, entries equal up to round-off
+        ((2.0, -1.0 + 1e-6), False),  # the same pattern, other entries
+        ((2.0, 0.0, True), False),  # another pattern: compared by Mat.axpy (other entries)
+    ],
+)
+def test_component_blocks_compared_up_to_round_off(b_args, same):
+    from lkfem.solvers.components import _same
+
+    comm = MPI.COMM_WORLD
+    a = _tridiagonal(20, 2.0, -1.0, comm)
+    b = _tridiagonal(20, *b_args[:2], comm, *b_args[2:])
+    assert _same(a, b) is same
+    assert _same(a, a) is True
+    # another pattern with the same entries (an explicit zero against none) is equal
+    z = _tridiagonal(20, 2.0, 0.0, comm)
+    assert _same(z, _tridiagonal(20, 2.0, 0.0, comm, True)) is True
+    for m in (a, b, z):
+        m.destroy()

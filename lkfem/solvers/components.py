@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from mpi4py import MPI
 from petsc4py import PETSc
 
 from lkfem.solvers.linear import clear_options, set_options
@@ -115,9 +116,18 @@ def _same(a: PETSc.Mat, b: PETSc.Mat) -> bool:
     """Whether two component blocks have the same entries up to round-off (one AMG hierarchy
     serves both). On several ranks the contributions of other ranks' cells are summed in a
     different order per component, so equal blocks differ in the last bits (MatEqual fails
-    there, and each component would build its own hierarchy)."""
+    there, and each component would build its own hierarchy). With the same sparsity on every
+    rank (the usual case) the entries are compared as arrays: ``Mat.axpy`` with an unknown
+    pattern builds a new parallel matrix (0.16 s on 2 ranks at 521 k, 0.02 s on one)."""
     if a.getSizes() != b.getSizes():
         return False
+    ia, ja, va = a.getValuesCSR()
+    ib, jb, vb = b.getValuesCSR()
+    pattern = np.array_equal(ia, ib) and np.array_equal(ja, jb)
+    comm = a.getComm().tompi4py()
+    if comm.allreduce(int(pattern), op=MPI.MIN):
+        sums = comm.allreduce(np.array([np.sum((vb - va) ** 2), np.sum(va**2)]), op=MPI.SUM)
+        return bool(np.sqrt(sums[0]) <= 1e-12 * np.sqrt(sums[1]))
     difference = b.copy()
     difference.axpy(-1.0, a, structure=PETSc.Mat.Structure.UNKNOWN_NONZERO_PATTERN)
     same = difference.norm(PETSc.NormType.FROBENIUS) <= 1e-12 * a.norm(PETSc.NormType.FROBENIUS)

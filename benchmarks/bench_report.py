@@ -198,9 +198,43 @@ def robustness_table(result: dict[str, Any]) -> str:
     return _table(head, rows)
 
 
+LIMIT = 30  # issue 12's target: Krylov iterations ≤ 30, growing ≤ 10 % per refinement
+
+
+def robustness_summary(result: dict[str, Any]) -> str:
+    """The robustness matrix in one row per geometry and element: how many cells, the range of
+    Krylov iterations on both meshes, the largest growth, and the cells above LIMIT."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for r in result["robustness"]:
+        groups.setdefault((r.get("geometry", "square"), r["element"]), []).append(r)
+    rows = []
+    for (geometry, element), cells in groups.items():
+        done = [r for r in cells if r["converged"]]
+        counts = [c for r in done for c in (r["krylov"], r["krylov_refined"])]
+        growths = [r["growth"] for r in done if r.get("growth") is not None]
+        over = [
+            f"{r['mode']} {r['contrast']:g}, ℓ {r['ell']:g}"
+            + ("" if r["gamma_dt"] is None else f", Γ/(Δt A) {r['gamma_dt']:g}")
+            + f": {r['krylov']}/{r['krylov_refined']}"
+            for r in done
+            if max(r["krylov"], r["krylov_refined"]) > LIMIT
+        ]
+        over += [
+            f"{r['mode']} {r['contrast']:g}, ℓ {r['ell']:g}: failed"
+            for r in cells
+            if not r["converged"]
+        ]
+        rows.append(
+            [geometry, element, len(cells), f"{min(counts)}–{max(counts)}" if counts else "–"]
+            + [f"{100 * max(growths):+.0f} %" if growths else "–", "; ".join(over) or "none"]
+        )
+    head = ["geometry", "element", "cells", "Krylov (both meshes)", "largest growth"]
+    return _table(head + [f"cells above {LIMIT}"], rows)
+
+
 def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
-    """All tables (the robustness matrix only with ``robustness``), with a line saying where
-    they come from."""
+    """All tables (the robustness matrix in full with ``robustness``, else its summary), with
+    a line saying where they come from."""
     parts = [
         f"Benchmark size `{result['size']}` on {result['ranks']} rank(s)"
         + (
@@ -238,6 +272,13 @@ def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
             "Robustness: Krylov iterations of the iterative solver on two regions (k = 1 and "
             "k = contrast):",
             robustness_table(result),
+        ]
+    elif "robustness" in result:
+        parts += [
+            "Robustness (contrast, ℓ, Γ/(Δt A), steady and one step; each cell on a mesh and "
+            "its refinement; the full matrix is in benchmark.md and docs/performance.md, "
+            '"The robustness matrix"):',
+            robustness_summary(result),
         ]
     return "\n\n".join(parts)
 

@@ -113,7 +113,50 @@ def test_tiny_benchmark(tmp_path, capsys):
     text = readme.read_text()
     assert "| domains_3d_1M | 1030896 | 2 |" in text
     assert "OLD TABLE" not in text and text.endswith("end\n") and "| n | unknowns |" in text
-    assert "Robustness" not in text  # the matrix is in docs/performance.md
+    assert "| geometry | element | mode |" not in text  # the full matrix is not in the README
+    summary = text.partition("Robustness (")[2]  # but its summary is, a row per element
+    assert "| geometry | element | cells | Krylov (both meshes) |" in summary
+    for element in ("taylor_hood", "primal"):
+        cells = [r for r in rows if r["element"] == element]
+        assert f"| square | {element} | {len(cells)} |" in summary
+
+
+@pytest.mark.serial
+def test_robustness_summary_names_the_cells_above_the_limit():
+    """One summary row per geometry and element, with the range over both meshes, the largest
+    growth and every cell above 30 (or failed) by name."""
+    _run_module()
+    import bench_report
+
+    def cell(geometry, contrast, krylov, refined, ratio=None, converged=True):
+        mode = "steady" if ratio is None else "transient"
+        growth = refined / krylov - 1.0 if converged else None
+        return dict(geometry=geometry, element="taylor_hood", mode=mode, contrast=contrast) | dict(
+            ell=1.0,
+            gamma_dt=ratio,
+            krylov=krylov,
+            krylov_refined=refined,
+            growth=growth,
+            converged=converged,
+        )
+
+    result = {
+        "robustness": [
+            cell("square", 1e4, 20, 21),
+            cell("square", 1.0, 12, 12, ratio=1e3),
+            cell("cloak3d", 1e4, 37, 39),
+            cell("cloak3d", 1e-4, 20, 18, ratio=1e-3),
+            cell("cloak3d", 1.0, None, None, converged=False),
+        ]
+    }
+    table = bench_report.robustness_summary(result)
+    lines = table.splitlines()
+    assert len(lines) == 4  # header, rule, square, cloak3d
+    assert lines[2] == "| square | taylor_hood | 2 | 12–21 | +5 % | none |"
+    assert lines[3] == (
+        "| cloak3d | taylor_hood | 3 | 18–39 | +5 % | steady 10000, ℓ 1: 37/39; "
+        "steady 1, ℓ 1: failed |"
+    )
 
 
 @pytest.mark.serial

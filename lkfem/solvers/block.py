@@ -9,19 +9,25 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
 - ``selfp`` (``primal`` and ``hdiv``): S ≈ (C/Δt) M + ζ Gᵀ diag(A)⁻¹ G, assembled by PETSc,
   with algebraic multigrid. For the primal element of degree 1 the flux block is
   (block-)diagonal, so this is the exact Schur complement: contrast, Γ/Δt and Δt all in it.
-- ``cahouet_chabard`` (``taylor_hood``): S⁻¹ ≈ AMG((C/Δt) M + K)⁻¹ + w,
-  K = ∫ ζ/a′ ∇T·∇v dx, w_i = s_d ⟨λ/(ζ + λ C/Δt)⟩_i / m_i (m_i = ∫ φ_i dx) — per region the
-  inverse symbol (a′ + λξ²)/(ζξ²) of the steady S, with Γ/Δt in a′. The mean ⟨·⟩_i runs over
-  the cells of node i weighted by 1/(a′ + κλ/h²), the inverse size of the flux operator: at
-  an interface the soft side sets it (the stiff side clamps the soft side's flux, which then
-  behaves as at a no-slip wall); for one ℓ everywhere it is the harmonic mean of λ, and a
-  region without λ next to a stiffer one gives its nodes none. The factor s_d (LAMBDA_SCALE:
-  3 in 2D, 4 in 3D) makes up for the lumping and the discrete inf–sup constant. In 2D the
-  iterations do not grow with h, ℓ, Γ/Δt or the contrast (12–26 on the square over contrast
-  1e±4, ℓ 0…1, Γ/Δt 1e±3); in 3D they are flat under refinement, 17–27 without a contrast,
-  but a contrast of 1e±4 across the spherical cloak's thin layer takes 26–32 at ℓ = 0.05,
-  37–44 at ℓ ≈ the domain size and 63–67 for one step at Γ/Δt = 1e-3 there
-  (docs/performance.md, "The soft-side Cahouet–Chabard weight" and "The 3D λ-part factor").
+- ``cahouet_chabard`` (``taylor_hood``): S ≈ μM + S̃, μ = C/Δt, with the steady part
+  S̃⁻¹ = K⁻¹ + r, K = ∫ ζ/a′ ∇T·∇v dx, r_i = s_d ⟨λ/ζ⟩_i / m_i (m_i = ∫ φ_i dx) — per region
+  the inverse symbol (a′ + λξ²)/(ζξ²) of the steady S, with Γ/Δt in a′. The time term is
+  added harmonically, which for the lumped μM has the exact inverse
+  S⁻¹ ≈ D⁻¹ AMG(K + μM/D)⁻¹ D⁻¹ + r/D, D_i = 1 + μ_i m_i r_i (M consistent, scaled by D^−½;
+  steady D = 1): exact where the time term dominates, the steady form where it does not.
+  (The sum form AMG(μM + K)⁻¹ + s_d⟨λ/(ζ + λμ)⟩/m took 63–67 iterations for one step across
+  the 3D cloak's thin layer at contrast 1e4 and ℓ = 1; this form 24.) The mean ⟨·⟩_i runs
+  over the cells of node i weighted by 1/(a′ + κλ/h²), the inverse size of the flux
+  operator: at an interface the soft side sets it (the stiff side clamps the soft side's
+  flux, which then behaves as at a no-slip wall); for one ℓ everywhere it is the harmonic
+  mean of λ, and a region without λ next to a stiffer one gives its nodes none. The factor
+  s_d (LAMBDA_SCALE: 3 in 2D, 4 in 3D) makes up for the lumping and the discrete inf–sup
+  constant. In 2D the iterations do not grow with h, ℓ, Γ/Δt or the contrast (9–30 on the
+  square over contrast 1e±4, ℓ 0…1, Γ/Δt 1e±3); in 3D they are flat under refinement, 17–27
+  without a contrast, but a contrast of 1e±4 across the spherical cloak's thin layer takes
+  26–32 at ℓ = 0.05 and 37–44 at ℓ ≈ the domain size, steady; one step there takes 13–27
+  (docs/performance.md, "The soft-side Cahouet–Chabard weight", "The 3D λ-part factor" and
+  "The T block of a time step").
 
 The flux block gets algebraic multigrid (continuous q: one scalar AMG per component where
 λ_d = 0, lkfem/solvers/components.py) or block Jacobi/ILU (DG or RT q).
@@ -168,8 +174,9 @@ class BlockPreconditioner:
 
 
 class SchurApproximation:
-    """PETSc python PC: y = AMG(C/Δt M + K)⁻¹ x + w x on the T block, w_i = s_d times the
-    λ-part averaged towards the soft side over the cells of node i, over m_i (0 at fixed T)."""
+    """PETSc python PC on the T block: y = D⁻¹ AMG(K + μM/D)⁻¹ D⁻¹ x + (r/D) x, r_i = s_d times
+    λ/ζ averaged towards the soft side over the cells of node i, over m_i (0 at fixed T), and
+    D_i = 1 + μ_i m_i r_i (μ = C α0/Δt): the inverse of μM_L + (K⁻¹ + r)⁻¹."""
 
     def __init__(self, problem: Any = None):
         self.problem = problem

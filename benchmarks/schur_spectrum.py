@@ -1,17 +1,20 @@
 """Eigenvalues of the preconditioned Schur complement P⁻¹S of the T block, and where the worst
 modes live (serial, small meshes: S is formed densely).
 
-For steady Taylor–Hood solves (bench_cases._robust_solve's set-up: T = 1 left, 0 right) it
-takes the Jacobian after the solve, forms S = C − B₂A⁻¹B₁ on the free T dofs with an LU of the
-flux block, and P⁻¹ = K⁻¹ + diag(w) from the solver's Cahouet–Chabard context (K by LU, so the
-T-block AMG is left out), and prints |eigenvalue| percentiles of P⁻¹S and, for the three
-smallest, the share of the eigenvector's squared entries by the set of regions of each node
-(``a+b``: nodes on the interface of a and b).
+For Taylor–Hood solves (bench_cases._robust_solve's set-up: T = 1 left, 0 right), steady or
+one backward-Euler step with Γ/Δt = ratio × A (a third entry of a cell; C/Δt = 100), it takes
+the Jacobian after the solve, forms S = C − B₂A⁻¹B₁ on the free T dofs with an LU of the flux
+block (C = (C/Δt) M in a step), and the solver's T block P⁻¹ = D K⁻¹ D + diag(w) from its
+Cahouet–Chabard context (K by LU, so the T-block AMG is left out; D = 1 when steady), and
+prints |eigenvalue| percentiles of P⁻¹S and, for the three smallest, the share of the
+eigenvector's squared entries by the set of regions of each node (``a+b``: nodes on the
+interface of a and b).
 
-    python3 benchmarks/schur_spectrum.py cloak3d '[[1e4, 1.0], [1e-4, 1.0]]'
+    python3 benchmarks/schur_spectrum.py cloak3d '[[1e4, 1.0], [1e-4, 1.0], [1e4, 1.0, 1e-3]]'
     python3 benchmarks/schur_spectrum.py square '[[1e4, 1.0]]' 16
 
-Used for docs/performance.md ("A measured effective resistance in K").
+Used for docs/performance.md ("A measured effective resistance in K", "The T block of a time
+step").
 """
 
 from __future__ import annotations
@@ -47,15 +50,23 @@ def _node_regions(domain: lk.Domain, V) -> dict[int, str]:
     return {dof: "+".join(sorted(names)) for dof, names in regions.items()}
 
 
-def spectrum(domain: lk.Domain, geometry: str, contrast: float, ell: float) -> None:
+def spectrum(
+    domain: lk.Domain, geometry: str, contrast: float, ell: float, ratio: float | None = None
+) -> None:
+    dt = 0.01
     problem = lk.LKProblem(
         domain,
-        bench_cases._materials(geometry, contrast, ell, 0.0),
+        bench_cases._materials(geometry, contrast, ell, 0.0 if ratio is None else ratio * dt),
         {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
         element="taylor_hood",
         petsc_options={"linear_solver": "iterative"},
     )
-    info = problem.solve_steady()
+    if ratio is None:
+        iterations = problem.solve_steady().linear_iterations
+    else:
+        problem.set_initial(T0=0.0)
+        settings = lk.TimeSettings(t_end=dt, dt=dt, scheme="backward_euler")
+        iterations = lk.run_transient(problem, settings)[0].linear_iterations
     J = _csr(problem.solver().snes.getJacobian()[0])
     context = problem._preconditioner.context
     q_dofs, T_dofs = np.asarray(problem.q_dofs), np.asarray(problem.T_dofs)
@@ -66,10 +77,12 @@ def spectrum(domain: lk.Domain, geometry: str, contrast: float, ell: float) -> N
         rows_q[:, T_dofs[free]].toarray()
     )
     K = _csr(context.K)[free][:, free].tocsc()
-    values, vectors = np.linalg.eig(spla.splu(K).solve(S) + context.lumped[free, None] * S)
+    D = context.scaling[free]
+    P_S = D[:, None] * spla.splu(K).solve(D[:, None] * S) + context.lumped[free, None] * S
+    values, vectors = np.linalg.eig(P_S)
     size = np.abs(values)
     print(
-        f"contrast {contrast:g}, ell {ell}: {info.linear_iterations} Krylov iterations, "
+        f"contrast {contrast:g}, ell {ell}, Gamma/dt {ratio}: {iterations} Krylov iterations, "
         f"{free.size} free T dofs; |eigenvalue| min {size.min():.3g} max {size.max():.3g}, "
         f"percentiles 1/10/50/90/99: {np.percentile(size, [1, 10, 50, 90, 99]).round(3)}",
         flush=True,
@@ -92,8 +105,8 @@ def main() -> None:
     else:
         n = int(sys.argv[3]) if len(sys.argv) > 3 else 16
         domain = bench_cases.two_regions(n, MPI.COMM_WORLD)
-    for contrast, ell in cells:
-        spectrum(domain, geometry, contrast, ell)
+    for cell in cells:
+        spectrum(domain, geometry, *cell)
 
 
 if __name__ == "__main__":

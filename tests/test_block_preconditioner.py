@@ -103,6 +103,62 @@ def test_region_without_lambda_next_to_one_with(contrast):
     assert 1 <= iterations <= 30
 
 
+def test_thin_layer_transient_step():
+    """One backward-Euler step on the 3D spherical cloak, its thin inner layer 1e4 times as
+    conducting, ℓ = 1, Γ/Δt = 1e-3 A: 67 Krylov iterations with the sum form
+    (μM + K)⁻¹ + w of the T block, 24 with the harmonic combination (μM + (K⁻¹ + r)⁻¹)⁻¹."""
+    from lkfem.mesh.generators import build
+
+    domain = build("spherical_cloak", {"h": 0.25, "h_interface": 0.07}, MPI.COMM_WORLD)
+    dt = 0.01
+    ks = {"object": 1.0, "inner_layer": 1e4, "outer_layer": 2.0, "background": 1.0}
+    problem = lk.LKProblem(
+        domain,
+        {name: lk.Material(k=k, tau=1e-3 * dt, ell=1.0, C=1.0) for name, k in ks.items()},
+        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
+        element="taylor_hood",
+        petsc_options={"linear_solver": "iterative"},
+    )
+    problem.set_initial(T0=0.0)
+    settings = lk.TimeSettings(t_end=dt, dt=dt, scheme="backward_euler")
+    iterations = lk.run_transient(problem, settings)[0].linear_iterations
+    problem.destroy()
+    assert 1 <= iterations <= 30
+
+
+def test_t_block_exact_where_the_time_term_dominates():
+    """With C/Δt far above the steady Schur complement (ℓ = 1, contrast 1e-4, μ = C/Δt =
+    1e4) S ≈ μM, and the T block must give back (μM_L)⁻¹ on the lumped time term μM_L 1, i.e.
+    1 at every free node. The sum form (μM + K)⁻¹ + s_d⟨λ/(ζ + λμ)⟩/m gave 1 + s_d = 4."""
+    import ufl
+    from dolfinx import fem
+
+    dt = 1e-4
+    problem = lk.LKProblem(
+        two_regions(8),
+        {name: lk.Material(k=k, ell=1.0, C=1.0) for name, k in (("a", 1.0), ("b", 1e-4))},
+        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
+        element="taylor_hood",
+        petsc_options={"linear_solver": "iterative"},
+    )
+    problem.set_initial(T0=0.0)
+    lk.run_transient(problem, lk.TimeSettings(t_end=dt, dt=dt, scheme="backward_euler"))
+    context = problem._preconditioner.context
+    v = ufl.TestFunction(problem.V_T)
+    lumped = fem.petsc.assemble_vector(fem.form(v / dt * ufl.dx))
+    lumped.ghostUpdate(addv=PETSc.InsertMode.ADD, mode=PETSc.ScatterMode.REVERSE)
+    n = context.n
+    x = PETSc.Vec().createWithArray(lumped.array_r[:n][context.order].copy(), comm=MPI.COMM_SELF)
+    y = x.duplicate()
+    context.apply(None, x, y)
+    result = np.empty(n)
+    result[context.order] = y.array_r
+    free = np.setdiff1d(np.arange(n), context.T_bc_dofs)
+    problem.destroy()
+    assert free.size > 0
+    assert np.allclose(result[free], 1.0, atol=0.02)
+
+
 def _component_pc(problem):
     """The ComponentAMG context of the flux block of ``problem``'s last solve."""
     q_ksp = problem.solver().snes.getKSP().getPC().getFieldSplitSubKSP()[0]

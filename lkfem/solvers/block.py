@@ -9,19 +9,25 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
 - ``selfp`` (``primal`` and ``hdiv``): S ≈ (C/Δt) M + ζ Gᵀ diag(A)⁻¹ G, assembled by PETSc,
   with algebraic multigrid. For the primal element of degree 1 the flux block is
   (block-)diagonal, so this is the exact Schur complement: contrast, Γ/Δt and Δt all in it.
-- ``cahouet_chabard`` (``taylor_hood``): S⁻¹ ≈ AMG((C/Δt) M + K)⁻¹ + w,
-  K = ∫ ζ/a′ ∇T·∇v dx, w_i = s_d ⟨λ/(ζ + λ C/Δt)⟩_i / m_i (m_i = ∫ φ_i dx) — per region the
-  inverse symbol (a′ + λξ²)/(ζξ²) of the steady S, with Γ/Δt in a′. The mean ⟨·⟩_i runs over
-  the cells of node i weighted by 1/(a′ + κλ/h²), the inverse size of the flux operator: at
-  an interface the soft side sets it (the stiff side clamps the soft side's flux, which then
-  behaves as at a no-slip wall); for one ℓ everywhere it is the harmonic mean of λ, and a
-  region without λ next to a stiffer one gives its nodes none. The factor s_d (LAMBDA_SCALE:
-  3 in 2D, 4 in 3D) makes up for the lumping and the discrete inf–sup constant. In 2D the
-  iterations do not grow with h, ℓ, Γ/Δt or the contrast (12–26 on the square over contrast
-  1e±4, ℓ 0…1, Γ/Δt 1e±3); in 3D they are flat under refinement, 17–27 without a contrast,
-  but a contrast of 1e±4 across the spherical cloak's thin layer takes 26–32 at ℓ = 0.05,
-  37–44 at ℓ ≈ the domain size and 63–67 for one step at Γ/Δt = 1e-3 there
-  (docs/performance.md, "The soft-side Cahouet–Chabard weight" and "The 3D λ-part factor").
+- ``cahouet_chabard`` (``taylor_hood``): S ≈ μM + S̃, μ = C/Δt, with the steady part
+  S̃⁻¹ = K⁻¹ + r, K = ∫ ζ/a′ ∇T·∇v dx, r_i = s_d ⟨λ/ζ⟩_i / m_i (m_i = ∫ φ_i dx) — per region
+  the inverse symbol (a′ + λξ²)/(ζξ²) of the steady S, with Γ/Δt in a′. The time term is
+  added harmonically, which for the lumped μM has the exact inverse
+  S⁻¹ ≈ D⁻¹ AMG(K + μM/D)⁻¹ D⁻¹ + r/D, D_i = 1 + μ_i m_i r_i (M consistent, scaled by D^−½;
+  steady D = 1): exact where the time term dominates, the steady form where it does not.
+  (The sum form AMG(μM + K)⁻¹ + s_d⟨λ/(ζ + λμ)⟩/m took 63–67 iterations for one step across
+  the 3D cloak's thin layer at contrast 1e4 and ℓ = 1; this form 24.) The mean ⟨·⟩_i runs
+  over the cells of node i weighted by 1/(a′ + κλ/h²), the inverse size of the flux
+  operator: at an interface the soft side sets it (the stiff side clamps the soft side's
+  flux, which then behaves as at a no-slip wall); for one ℓ everywhere it is the harmonic
+  mean of λ, and a region without λ next to a stiffer one gives its nodes none. The factor
+  s_d (LAMBDA_SCALE: 3 in 2D, 4 in 3D) makes up for the lumping and the discrete inf–sup
+  constant. In 2D the iterations do not grow with h, ℓ, Γ/Δt or the contrast (9–30 on the
+  square over contrast 1e±4, ℓ 0…1, Γ/Δt 1e±3); in 3D they are flat under refinement, 17–27
+  without a contrast, but a contrast of 1e±4 across the spherical cloak's thin layer takes
+  26–32 at ℓ = 0.05 and 37–44 at ℓ ≈ the domain size, steady; one step there takes 13–27
+  (docs/performance.md, "The soft-side Cahouet–Chabard weight", "The 3D λ-part factor" and
+  "The T block of a time step").
 
 The flux block gets algebraic multigrid (continuous q: one scalar AMG per component where
 λ_d = 0, lkfem/solvers/components.py) or block Jacobi/ILU (DG or RT q).
@@ -168,8 +174,9 @@ class BlockPreconditioner:
 
 
 class SchurApproximation:
-    """PETSc python PC: y = AMG(C/Δt M + K)⁻¹ x + w x on the T block, w_i = s_d times the
-    λ-part averaged towards the soft side over the cells of node i, over m_i (0 at fixed T)."""
+    """PETSc python PC on the T block: y = D⁻¹ AMG(K + μM/D)⁻¹ D⁻¹ x + (r/D) x, r_i = s_d times
+    λ/ζ averaged towards the soft side over the cells of node i, over m_i (0 at fixed T), and
+    D_i = 1 + μ_i m_i r_i (μ = C α0/Δt): the inverse of μM_L + (K⁻¹ + r)⁻¹."""
 
     def __init__(self, problem: Any = None):
         self.problem = problem
@@ -178,31 +185,35 @@ class SchurApproximation:
         V = problem.V_T
         T, v = ufl.TrialFunction(V), ufl.TestFunction(V)
         dx = problem.dx_operator
-        stiffness, soft_lam, soft, mass = 0, 0, 0, 0
+        stiffness, mass, soft_lam, soft, volume, rates = 0, 0, 0, 0, 0, 0
         rate = problem.alpha[0] / problem.dt  # α0/Δt: zero when steady
         h = ufl.CellDiameter(V.mesh)
         for tags, _, region in problem.groups:
             co = problem.coefficients[region]
             a = _isotropic(co.A) + rate * _isotropic(co.Gamma)  # a′ = a + Γ α0/Δt
             stiffness += (co.zeta / a) * ufl.inner(ufl.grad(T), ufl.grad(v)) * dx(tags)
-            stiffness += rate * co.C * T * v * dx(tags)
-            # the λ-part λ/(ζ + λ C α0/Δt), averaged over a node's cells with the weight
+            mass += rate * co.C * T * v * dx(tags)
+            # the steady λ-part λ/ζ, averaged over a node's cells with the weight
             # 1/(a′ + κλ/h²) (the size of the flux operator): the soft side sets it
             size = abs(a) + KAPPA * co.lam / h**2 if _nonzero(co.lam) else abs(a)
             softness = 1.0 / size
             if _nonzero(co.lam):
-                soft_lam += softness * co.lam / (co.zeta + co.lam * rate * co.C) * v * dx(tags)
+                soft_lam += softness * co.lam / co.zeta * v * dx(tags)
             soft += softness * v * dx(tags)
-            mass += v * dx(tags)
+            volume += v * dx(tags)
+            rates += rate * co.C * v * dx(tags)  # the lumped time term μ_i m_i
         if problem.inactive:  # zero, but gives their fixed T dofs diagonal entries (1 below)
             tags = tuple(problem.domain.regions[name] for name in problem.inactive)
             stiffness += fem.Constant(V.mesh, PETSc.ScalarType(0.0)) * T * v * dx(tags)
         self.T_bc_dofs = problem.T_fixed_dofs  # temperature conditions and inactive regions
         self.K_form = fem.form(stiffness)
+        self.M_form = fem.form(mass)
+        self.rate_form = fem.form(rates)
         self.lam_forms = None
         if not isinstance(soft_lam, int):
-            self.lam_forms = [fem.form(form) for form in (soft_lam, soft, mass)]
+            self.lam_forms = [fem.form(form) for form in (soft_lam, soft, volume)]
         self.K = fem_petsc.create_matrix(self.K_form)
+        self.M = fem_petsc.create_matrix(self.M_form)
         self.xT = _compat.create_vector(V)
         self.yT = _compat.create_vector(V)
         self.ksp = PETSc.KSP().create(V.mesh.comm)
@@ -220,21 +231,34 @@ class SchurApproximation:
         self.assemble()
 
     def assemble(self) -> None:
+        # the steady λ-part r_i = s_d ⟨λ/ζ⟩_soft / m_i, lumped
+        n = self.n
+        r = np.zeros(n)
+        if self.lam_forms is not None:
+            soft_lam, soft, volume = (_assembled(form, n) for form in self.lam_forms)
+            scale = LAMBDA_SCALE[self.problem.V_T.mesh.topology.dim]
+            nodes = (soft > 0) & (volume > 0)  # not the nodes of inactive regions only
+            r[nodes] = scale * soft_lam[nodes] / (soft[nodes] * volume[nodes])
+        fixed = self.T_bc_dofs[self.T_bc_dofs < n]
+        r[fixed] = 0.0
+        # (μM + (K⁻¹ + r)⁻¹)⁻¹ = D⁻¹ (K + μM/D)⁻¹ D⁻¹ + r/D, D = 1 + μ_i m_i r_i (exact for
+        # the lumped μM; the consistent one scaled by D^-½ on both sides)
+        self.scaling = 1.0 / (1.0 + _assembled(self.rate_form, n) * r)
+        self.lumped = r * self.scaling
         self.K.zeroEntries()
         fem_petsc.assemble_matrix(self.K, self.K_form)
         self.K.assemble()
+        self.M.zeroEntries()
+        fem_petsc.assemble_matrix(self.M, self.M_form)
+        self.M.assemble()
+        half = self.K.createVecLeft()
+        half.array[:] = np.sqrt(self.scaling)
+        self.M.diagonalScale(half, half)
+        half.destroy()
+        self.K.axpy(1.0, self.M, structure=PETSc.Mat.Structure.SUBSET_NONZERO_PATTERN)
         # collective: on every rank, also one without fixed dofs
-        rows = self.T_bc_dofs[self.T_bc_dofs < self.n]
-        global_rows = self.problem.V_T.dofmap.index_map.local_range[0] + rows
+        global_rows = self.problem.V_T.dofmap.index_map.local_range[0] + fixed
         self.K.zeroRowsColumns(global_rows.astype(PETSc.IntType), diag=1.0)
-        weight = np.zeros(self.n)
-        if self.lam_forms is not None:
-            soft_lam, soft, mass = (_assembled(form, self.n) for form in self.lam_forms)
-            scale = LAMBDA_SCALE[self.problem.V_T.mesh.topology.dim]
-            nodes = (soft > 0) & (mass > 0)  # not the nodes of inactive regions only
-            weight[nodes] = scale * soft_lam[nodes] / (soft[nodes] * mass[nodes])
-        weight[self.T_bc_dofs[self.T_bc_dofs < self.n]] = 0.0
-        self.lumped = weight  # s_d ⟨λ/(ζ + λ C α0/Δt)⟩_soft / m_i, lumped
         self.ksp.setOperators(self.K)
 
     # PETSc python-PC interface
@@ -245,15 +269,16 @@ class SchurApproximation:
             self.__dict__.update(context.__dict__)
 
     def apply(self, pc: PETSc.PC, x: PETSc.Vec, y: PETSc.Vec) -> None:
-        xs = x.getArray(readonly=True)
-        self.xT.array[: self.n][self.order] = xs
+        xs = np.empty(self.n)
+        xs[self.order] = x.getArray(readonly=True)
+        self.xT.array[: self.n] = self.scaling * xs
         self.ksp.solve(self.xT, self.yT)
-        out = self.yT.array_r[: self.n] + self.lumped * self.xT.array_r[: self.n]
+        out = self.scaling * self.yT.array_r[: self.n] + self.lumped * xs
         y.setArray(out[self.order])
 
     def destroy(self, pc: PETSc.PC | None = None) -> None:
         if self.problem is not None and pc is None:
-            for obj in (self.ksp, self.K, self.xT, self.yT):
+            for obj in (self.ksp, self.K, self.M, self.xT, self.yT):
                 obj.destroy()
 
 

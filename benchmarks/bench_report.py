@@ -276,8 +276,7 @@ def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
     elif "robustness" in result:
         parts += [
             "Robustness (contrast, ℓ, Γ/(Δt A), steady and one step; each cell on a mesh and "
-            "its refinement; the full matrix is in benchmark.md and docs/performance.md, "
-            '"The robustness matrix"):',
+            "its refinement; the full matrix is in the run's benchmark.md):",
             robustness_summary(result),
         ]
     return "\n\n".join(parts)

@@ -22,6 +22,14 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
   but a contrast of 1e±4 across the spherical cloak's thin layer takes 26–32 at ℓ = 0.05,
   37–44 at ℓ ≈ the domain size and 63–67 for one step at Γ/Δt = 1e-3 there
   (docs/performance.md, "The soft-side Cahouet–Chabard weight" and "The 3D λ-part factor").
+  There (Taylor–Hood in 3D with a conductivity contrast ≥ INNER_CONTRAST between regions)
+  the T block is solved by INNER_ITERATIONS FGMRES iterations on PETSc's Schur complement
+  operator (A⁻¹ in it: the flux block's own preconditioner, one AMG V-cycle per component),
+  preconditioned by the form: 14–26 iterations on those cells. The few smallest eigenvalues
+  of the preconditioned S sit on the thin layer's interface nodes, out of reach of a nodal
+  weight, and a short Krylov solve removes them. Each outer iteration then costs
+  INNER_ITERATIONS + 1 flux-block V-cycles instead of one; the reported (linear) iterations
+  are the outer ones (docs/performance.md, "Inner Krylov iterations on the Schur complement").
 
 The flux block gets algebraic multigrid (continuous q: one scalar AMG per component where
 λ_d = 0, lkfem/solvers/components.py) or block Jacobi/ILU (DG or RT q).
@@ -41,7 +49,7 @@ import lkfem._compat as _compat
 from lkfem.solvers import components
 from lkfem.solvers.linear import clear_options, set_options
 
-__all__ = ["block_options", "BlockPreconditioner", "choose_schur", "SCHUR"]
+__all__ = ["block_options", "BlockPreconditioner", "choose_inner", "choose_schur", "SCHUR"]
 
 _CONTEXTS: dict[str, SchurApproximation] = {}
 
@@ -72,13 +80,18 @@ COMPONENTS = True  # Taylor–Hood flux block: one scalar AMG per component (sol
 # the factor of the λ-part of the Cahouet–Chabard form by dimension (docs/performance.md)
 LAMBDA_SCALE = {1: 3.0, 2: 3.0, 3: 4.0}
 KAPPA = 10.0  # the flux operator's size per cell a′ + KAPPA λ/h² in the λ-part's average
+# inner FGMRES iterations on the Schur complement for Taylor–Hood in 3D from this contrast
+INNER_ITERATIONS = 3
+INNER_CONTRAST = 10.0
 
 
 def block_options(
-    element: str, schur: str = "cahouet_chabard", by_component: bool = True
+    element: str, schur: str = "cahouet_chabard", by_component: bool = True, inner: int = 0
 ) -> dict[str, Any]:
     """FGMRES + Schur-complement field split with the T block approximated by ``schur``; a
-    Taylor–Hood flux block by one AMG per component (``by_component``) or one on the whole."""
+    Taylor–Hood flux block by one AMG per component (``by_component``) or one on the whole;
+    ``inner`` > 0: that many FGMRES iterations on the Schur complement, preconditioned by
+    ``schur``, instead of one application."""
     options: dict[str, Any] = {
         "ksp_type": "fgmres",
         "ksp_rtol": 1.0e-10,
@@ -92,6 +105,12 @@ def block_options(
         "fieldsplit_q_ksp_type": "preonly",
         "fieldsplit_T_ksp_type": "preonly",
     }
+    if inner:  # a fixed count: the outer FGMRES takes the (nonlinear) inner solve; with a
+        # T block this close to S⁻¹ the full factorisation pays for its second flux V-cycle
+        options["pc_fieldsplit_schur_fact_type"] = "full"
+        options["fieldsplit_T_ksp_type"] = "fgmres"
+        options["fieldsplit_T_ksp_max_it"] = inner
+        options["fieldsplit_T_ksp_convergence_test"] = "skip"
     if schur == "selfp":
         options["pc_fieldsplit_schur_precondition"] = "selfp"
         options.update({f"fieldsplit_T_{k}": v for k, v in _amg().items()})
@@ -120,13 +139,14 @@ class BlockPreconditioner:
         self.problem = problem
         self.context: SchurApproximation | None = None
         self.schur = choose_schur(problem)
+        self.inner = choose_inner(problem)
         # λ_d ∇·q ∇·p couples the flux components in the volume: AMG on the whole block
         coefficients = problem.coefficients.values()
         self.by_component = not any(_nonzero(co.lam_d) for co in coefficients)
 
     def options(self) -> dict[str, Any]:
         """The PETSc options of the linear solver (see the module's documentation)."""
-        return block_options(self.problem.element, self.schur, self.by_component)
+        return block_options(self.problem.element, self.schur, self.by_component, self.inner)
 
     def __call__(self, snes: PETSc.SNES) -> None:
         p = self.problem
@@ -279,3 +299,23 @@ def choose_schur(problem: Any) -> str:
     """The T-block approximation for ``problem`` (see the module's documentation): ``selfp``
     for a DG or RT flux, ``cahouet_chabard`` for Taylor–Hood."""
     return "cahouet_chabard" if problem.element == "taylor_hood" else "selfp"
+
+
+def contrast(problem: Any) -> float:
+    """The largest ratio of two regions' conductivities ζ/a (1 where no two regions have
+    constant isotropic ones: a tensor or an expression is not compared)."""
+    values = [
+        co.zeta / co.A
+        for co in problem.coefficients.values()
+        if isinstance(co.A, float) and isinstance(co.zeta, float) and co.A > 0
+    ]
+    return max(values) / min(values) if len(values) > 1 else 1.0
+
+
+def choose_inner(problem: Any) -> int:
+    """The inner FGMRES iterations on the Schur complement (0: one application of the
+    T-block approximation): INNER_ITERATIONS for Taylor–Hood in 3D with a contrast
+    ≥ INNER_CONTRAST (see the module's documentation)."""
+    if problem.element != "taylor_hood" or problem.V_T.mesh.topology.dim != 3:
+        return 0
+    return INNER_ITERATIONS if contrast(problem) >= INNER_CONTRAST else 0

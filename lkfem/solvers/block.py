@@ -22,14 +22,16 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
   but a contrast of 1e±4 across the spherical cloak's thin layer takes 26–32 at ℓ = 0.05,
   37–44 at ℓ ≈ the domain size and 63–67 for one step at Γ/Δt = 1e-3 there
   (docs/performance.md, "The soft-side Cahouet–Chabard weight" and "The 3D λ-part factor").
-  There (Taylor–Hood in 3D with a conductivity contrast ≥ INNER_CONTRAST between regions)
-  the T block is solved by INNER_ITERATIONS FGMRES iterations on PETSc's Schur complement
-  operator (A⁻¹ in it: the flux block's own preconditioner, one AMG V-cycle per component),
-  preconditioned by the form: 14–26 iterations on those cells. The few smallest eigenvalues
-  of the preconditioned S sit on the thin layer's interface nodes, out of reach of a nodal
-  weight, and a short Krylov solve removes them. Each outer iteration then costs
-  INNER_ITERATIONS + 1 flux-block V-cycles instead of one; the reported (linear) iterations
-  are the outer ones (docs/performance.md, "Inner Krylov iterations on the Schur complement").
+  There (Taylor–Hood in 3D with a conductivity contrast ≥ INNER_CONTRAST = 10 between two
+  regions; 1e-2 alone gives 40–47) the T block is solved by INNER_ITERATIONS = 3 FGMRES
+  iterations on PETSc's Schur complement operator (A⁻¹ in it: the flux block's own
+  preconditioner, one AMG V-cycle per component), preconditioned by the form, with the full
+  factorisation: 10–26 outer iterations on those cells. The few smallest eigenvalues of the
+  preconditioned S sit on the thin layer's interface nodes, out of reach of a nodal weight; a
+  short Krylov solve removes them. An outer iteration then costs five flux-block V-cycles
+  (three in S, two for the full factorisation) instead of one: 1.0–1.8× the Krylov time
+  of the form alone on those cells, 0.85–1.4× the whole solve. The reported (linear) iterations are the outer ones (docs/performance.md,
+  "Inner Krylov iterations on the Schur complement").
 
 The flux block gets algebraic multigrid (continuous q: one scalar AMG per component where
 λ_d = 0, lkfem/solvers/components.py) or block Jacobi/ILU (DG or RT q).

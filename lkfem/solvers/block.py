@@ -30,8 +30,9 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
   preconditioned S sit on the thin layer's interface nodes, out of reach of a nodal weight; a
   short Krylov solve removes them. An outer iteration then costs five flux-block V-cycles
   (three in S, two for the full factorisation) instead of one: 1.0–1.8× the Krylov time
-  of the form alone on those cells, 0.85–1.4× the whole solve. The reported (linear) iterations are the outer ones (docs/performance.md,
-  "Inner Krylov iterations on the Schur complement").
+  of the form alone on those cells, 0.85–1.4× the whole solve. The reported (linear)
+  iterations are the outer ones (docs/performance.md, "Inner Krylov iterations on the Schur
+  complement").
 
 The flux block gets algebraic multigrid (continuous q: one scalar AMG per component where
 λ_d = 0, lkfem/solvers/components.py) or block Jacobi/ILU (DG or RT q).

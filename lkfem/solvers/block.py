@@ -49,6 +49,7 @@ from dolfinx.fem import petsc as fem_petsc
 from petsc4py import PETSc
 
 import lkfem._compat as _compat
+from lkfem.log import logger
 from lkfem.solvers import components
 from lkfem.solvers.linear import clear_options, set_options
 
@@ -143,6 +144,15 @@ class BlockPreconditioner:
         self.context: SchurApproximation | None = None
         self.schur = choose_schur(problem)
         self.inner = choose_inner(problem)
+        if self.inner:
+            logger.info(
+                "T block: %d FGMRES iterations on the Schur complement per outer iteration "
+                "(Taylor–Hood in 3D, conductivity contrast %.3g ≥ %g); the Krylov iterations "
+                "reported are the outer ones",
+                self.inner,
+                contrast(problem),
+                INNER_CONTRAST,
+            )
         # λ_d ∇·q ∇·p couples the flux components in the volume: AMG on the whole block
         coefficients = problem.coefficients.values()
         self.by_component = not any(_nonzero(co.lam_d) for co in coefficients)

@@ -85,7 +85,7 @@ COMPONENTS = True  # Taylor–Hood flux block: one scalar AMG per component (sol
 LAMBDA_SCALE = {1: 3.0, 2: 3.0, 3: 4.0}
 KAPPA = 10.0  # the flux operator's size per cell a′ + KAPPA λ/h² in the λ-part's average
 # inner FGMRES iterations on the Schur complement for Taylor–Hood in 3D from this contrast
-INNER_ITERATIONS = 3
+INNER_ITERATIONS = 4
 INNER_CONTRAST = 10.0
 
 

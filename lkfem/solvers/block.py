@@ -23,14 +23,14 @@ T-block approximation is chosen by regime (measured in docs/performance.md, "Pre
   37–44 at ℓ ≈ the domain size and 63–67 for one step at Γ/Δt = 1e-3 there
   (docs/performance.md, "The soft-side Cahouet–Chabard weight" and "The 3D λ-part factor").
   There (Taylor–Hood in 3D with a conductivity contrast ≥ INNER_CONTRAST = 10 between two
-  regions; 1e-2 alone gives 40–47) the T block is solved by INNER_ITERATIONS = 3 FGMRES
+  regions; 1e-2 alone gives 40–47) the T block is solved by INNER_ITERATIONS = 4 FGMRES
   iterations on PETSc's Schur complement operator (A⁻¹ in it: the flux block's own
   preconditioner, one AMG V-cycle per component), preconditioned by the form, with the full
-  factorisation: 10–26 outer iterations on those cells. The few smallest eigenvalues of the
+  factorisation: 9–19 outer iterations on those cells. The few smallest eigenvalues of the
   preconditioned S sit on the thin layer's interface nodes, out of reach of a nodal weight; a
-  short Krylov solve removes them. An outer iteration then costs five flux-block V-cycles
-  (three in S, two for the full factorisation) instead of one: 1.0–1.8× the Krylov time
-  of the form alone on those cells, 0.85–1.4× the whole solve. The reported (linear)
+  short Krylov solve removes them. An outer iteration then costs six flux-block V-cycles
+  (four in S, two for the full factorisation) instead of one: 1.0–1.6× the Krylov time
+  of the form alone on those cells, 0.85–1.3× the whole solve. The reported (linear)
   iterations are the outer ones (docs/performance.md, "Inner Krylov iterations on the Schur
   complement").
 

@@ -421,6 +421,8 @@ def _robust_solve(
         row.update(newton=None, krylov=None, converged=False, reason=str(exc))
     row["unknowns"] = problem.W.dofmap.index_map.size_global * problem.W.dofmap.index_map_bs
     row["schur"] = problem._preconditioner.schur if problem._preconditioner else None
+    # outer Krylov iterations above; each took ``inner`` FGMRES iterations on S (block.py)
+    row["inner"] = problem._preconditioner.inner if problem._preconditioner else 0
     problem.destroy()
     return row
 

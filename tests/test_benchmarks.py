@@ -73,6 +73,7 @@ def test_tiny_benchmark(tmp_path, capsys):
     for row in rows:
         assert row["unknowns_refined"] > row["unknowns"]
         assert row["schur"] in ("selfp", "cahouet_chabard", "bfbt")
+        assert row["inner"] == 0  # the square is 2D: one application of the T block
         assert row["element"] in ("taylor_hood", "primal")
         assert row["mode"] == ("steady" if row["gamma_dt"] is None else "transient")
         assert row["unknowns"] > 0
@@ -245,3 +246,16 @@ def test_fourier_part(tmp_path, capsys):
     assert fourier["max_difference"] < 1e-6
     assert fourier["krylov_lkfem"] == fourier["krylov_hand_written"]
     assert "hand-written s" in capsys.readouterr().out
+
+
+def test_robustness_table_shows_the_inner_iterations():
+    sys.path.insert(0, str(BENCHMARKS))
+    import bench_report
+
+    row = {"contrast": 1e4, "ell": 1.0, "gamma_dt": None, "converged": True, "krylov": 17}
+    row.update(element="taylor_hood", mode="steady", unknowns=12, krylov_refined=16)
+    row.update(geometry="cloak3d", growth=-0.06, schur="cahouet_chabard", inner=3)
+    table = bench_report.robustness_table({"robustness": [row, {**row, "inner": 0}]})
+    lines = table.splitlines()
+    assert "| cahouet_chabard + 3 inner |" in lines[-2]
+    assert "| cahouet_chabard |" in lines[-1] and "inner" not in lines[-1]

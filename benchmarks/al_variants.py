@@ -48,6 +48,7 @@ from petsc4py import PETSc
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_cases  # noqa: E402
+import bench_robust  # noqa: E402
 import schur_variants  # noqa: E402
 
 import lkfem as lk  # noqa: E402
@@ -70,7 +71,7 @@ def solved_problem(domain: lk.Domain, contrast: float, ell: float, ratio: float 
     tau = 0.0 if ratio is None else ratio * dt
     problem = lk.LKProblem(
         domain,
-        bench_cases._materials("square", contrast, ell, tau),
+        bench_robust.materials("square", contrast, ell, tau),
         {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
         element="taylor_hood",
         petsc_options={"linear_solver": "iterative"},

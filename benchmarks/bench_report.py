@@ -189,53 +189,66 @@ def _t_block(row: dict[str, Any]) -> str:
     return row.get("schur", "–") + (f" + {inner} inner" if inner else "")
 
 
+def _levels(row: dict[str, Any]) -> list[Any]:
+    """Krylov iterations per mesh (older JSON: the two of ``krylov`` and ``krylov_refined``)."""
+    return row.get("krylov_levels") or [row["krylov"], row.get("krylov_refined")]
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:+.0f} %"
+
+
 def robustness_table(result: dict[str, Any]) -> str:
     rows = []
     for r in result["robustness"]:
         ratio = "–" if r["gamma_dt"] is None else f"{r['gamma_dt']:g}"
-        krylov = [r["krylov"], r.get("krylov_refined")] if r["converged"] else ["failed"] * 2
-        growth = "–" if r.get("growth") is None else f"{100 * r['growth']:+.0f} %"
+        krylov = "/".join(map(str, _levels(r))) if r["converged"] else "failed"
+        unknowns = "/".join(map(str, r.get("unknowns_levels") or [r["unknowns"]]))
         rows.append(
             [r.get("geometry", "square"), r["element"], r["mode"], f"{r['contrast']:g}"]
-            + [r["ell"], ratio, _t_block(r), r["unknowns"], *krylov, growth]
+            + [r["ell"], ratio, _t_block(r), unknowns, krylov]
+            + [_percent(r.get("growth")), _percent(r.get("trend", r.get("growth")))]
         )
     head = ["geometry", "element", "mode", "contrast", "ℓ", "Γ/(Δt A)", "T-block"]
-    head += ["unknowns", "Krylov", "Krylov refined", "growth"]
+    head += ["unknowns per mesh", "Krylov per mesh", "largest step", "trend"]
     return _table(head, rows)
 
 
 LIMIT = 30  # issue 12's target: Krylov iterations ≤ 30, growing ≤ 10 % per refinement
+GROWTH = 0.10
+
+
+def _name(r: dict[str, Any]) -> str:
+    ratio = "" if r["gamma_dt"] is None else f", Γ/(Δt A) {r['gamma_dt']:g}"
+    return f"{r['mode']} {r['contrast']:g}, ℓ {r['ell']:g}{ratio}"
 
 
 def robustness_summary(result: dict[str, Any]) -> str:
     """The robustness matrix in one row per geometry and element: how many cells, the range of
-    Krylov iterations on both meshes, the largest growth, and the cells above LIMIT."""
+    Krylov iterations on all meshes, the largest step and trend under refinement, and the
+    cells above LIMIT or with a trend above GROWTH, by name."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for r in result["robustness"]:
         groups.setdefault((r.get("geometry", "square"), r["element"]), []).append(r)
     rows = []
     for (geometry, element), cells in groups.items():
         done = [r for r in cells if r["converged"]]
-        counts = [c for r in done for c in (r["krylov"], r["krylov_refined"])]
-        growths = [r["growth"] for r in done if r.get("growth") is not None]
+        counts = [c for r in done for c in _levels(r)]
+        steps = [r["growth"] for r in done if r.get("growth") is not None]
+        trends = [r.get("trend", r["growth"]) for r in done if r.get("growth") is not None]
         over = [
-            f"{r['mode']} {r['contrast']:g}, ℓ {r['ell']:g}"
-            + ("" if r["gamma_dt"] is None else f", Γ/(Δt A) {r['gamma_dt']:g}")
-            + f": {r['krylov']}/{r['krylov_refined']}"
+            f"{_name(r)}: {'/'.join(map(str, _levels(r)))}"
             for r in done
-            if max(r["krylov"], r["krylov_refined"]) > LIMIT
+            if max(_levels(r)) > LIMIT or (r.get("trend", r.get("growth")) or 0.0) > GROWTH
         ]
-        over += [
-            f"{r['mode']} {r['contrast']:g}, ℓ {r['ell']:g}: failed"
-            for r in cells
-            if not r["converged"]
-        ]
+        over += [f"{_name(r)}: failed" for r in cells if not r["converged"]]
         rows.append(
             [geometry, element, len(cells), f"{min(counts)}–{max(counts)}" if counts else "–"]
-            + [f"{100 * max(growths):+.0f} %" if growths else "–", "; ".join(over) or "none"]
+            + [_percent(max(steps)) if steps else "–", _percent(max(trends)) if trends else "–"]
+            + ["; ".join(over) or "none"]
         )
-    head = ["geometry", "element", "cells", "Krylov (both meshes)", "largest growth"]
-    return _table(head + [f"cells above {LIMIT}"], rows)
+    head = ["geometry", "element", "cells", "Krylov (all meshes)", "largest step", "largest trend"]
+    return _table(head + [f"above {LIMIT} or trend above {100 * GROWTH:.0f} %"], rows)
 
 
 def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
@@ -276,13 +289,15 @@ def markdown(result: dict[str, Any], *, robustness: bool = True) -> str:
     if robustness and "robustness" in result:
         parts += [
             "Robustness: Krylov iterations of the iterative solver on two regions (k = 1 and "
-            "k = contrast):",
+            "k = contrast) per mesh; the largest step from one mesh to the next and the trend "
+            "per refinement (a line through log Krylov):",
             robustness_table(result),
         ]
     elif "robustness" in result:
         parts += [
             "Robustness (contrast, ℓ, Γ/(Δt A), steady and one step; each cell on a mesh and "
-            "its refinement; the full matrix is in the run's benchmark.md):",
+            "its refinements, the trend a line through log Krylov per refinement; the full "
+            "matrix is in the run's benchmark.md):",
             robustness_summary(result),
         ]
     return "\n\n".join(parts)

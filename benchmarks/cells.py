@@ -9,12 +9,13 @@ AMG), so that they can be measured again.
   read as integers where they are digits), and ``"amg"`` for extra BoomerAMG options of the
   3D flux block (``'{"amg": {"pc_hypre_boomeramg_strong_threshold": 0.7}}'``);
 - ``--cloak``: cells ``[contrast, ℓ, Γ/(Δt A) or null for steady]`` on the spherical cloak at
-  ``--levels`` (bench_cases.CLOAK_SIZES and finer: 0, 1, 2);
+  ``--levels`` (bench_robust.CLOAK_SIZES: 0, 1, 2, 3);
 - ``--square``: the same cells on the two-region square at n = ``--n`` (several: growth);
 - ``--gk``: steady GK cubes (bench_cases.steady_gk) at these divisions.
 
-Each line printed is one cell: its Krylov iterations per mesh (X: not converged) and the
-seconds of the solves; Taylor–Hood throughout (``--element primal`` for the primal element).
+Each line printed is one cell: its Krylov iterations per mesh (X: not converged), the
+unknowns per mesh and the seconds of the solves; Taylor–Hood throughout (``--element primal``
+for the primal element).
 """
 
 from __future__ import annotations
@@ -30,11 +31,9 @@ from mpi4py import MPI
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_cases as cases  # noqa: E402
+import bench_robust as robust  # noqa: E402
 
 import lkfem.solvers.block as block  # noqa: E402
-from lkfem.mesh.generators import build  # noqa: E402
-
-FINER = {"h": 0.13, "h_interface": 0.035}  # the third cloak mesh of docs/performance.md
 
 
 def _with_extra(original, extra: dict):
@@ -70,9 +69,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     comm = MPI.COMM_WORLD
     apply_settings(json.loads(args.set))
-    sizes = [*cases.CLOAK_SIZES, FINER]
     meshes = {
-        "cloak3d": lambda: [build("spherical_cloak", sizes[k], comm) for k in args.levels],
+        "cloak3d": lambda: [robust.cloak_3d(k, comm) for k in args.levels],
         "square": lambda: [cases.two_regions(n, comm) for n in args.n],
     }
     for geometry, cells in (("cloak3d", args.cloak), ("square", args.square)):
@@ -80,15 +78,16 @@ def main(argv: list[str] | None = None) -> None:
         domains = meshes[geometry]() if cells else []
         for contrast, ell, ratio in cells:
             start = time.perf_counter()
-            rows = [
-                cases._robust_solve(d, geometry, args.element, contrast, ell, ratio)
-                for d in domains
-            ]
+            rows = [robust.solve(d, geometry, args.element, contrast, ell, ratio) for d in domains]
             counts = "/".join(str(r["krylov"]) if r["converged"] else "X" for r in rows)
+            unknowns = "/".join(str(r["unknowns"]) for r in rows)
             if comm.rank == 0:
                 mode = "steady" if ratio is None else f"Γ/(Δt A) {ratio:g}"
                 seconds = time.perf_counter() - start
-                print(f"{geometry} {contrast:g} ℓ {ell:g} {mode}: {counts} ({seconds:.1f} s)")
+                print(
+                    f"{geometry} {contrast:g} ℓ {ell:g} {mode}: {counts} "
+                    f"({unknowns} unknowns, {seconds:.1f} s)"
+                )
     for n in args.gk:
         row = cases.steady_gk(n, comm)
         if comm.rank == 0:

@@ -20,7 +20,8 @@ Parts (see docs/performance.md for what the figures mean):
   assemblies and factorisations per step.
 - ``robustness``: Krylov iterations of the iterative solver over conductivity contrast, ℓ and
   Γ/Δt, steady and one transient step, Taylor–Hood and primal, on two regions of the unit
-  square and on a 3D spherical cloak, each on two meshes (one refinement): the growth.
+  square and on a 3D spherical cloak, each on two (tiny) or three meshes: the largest growth
+  from one mesh to the next and the trend per refinement (benchmarks/bench_robust.py).
 - ``domains``: steps of the thermal-domain relax variant in 2D (a coarsening square) and 3D (a
   box): unknowns, time per step, peak memory per rank, Newton and Krylov iterations
   (benchmarks/bench_domains.py); ``--runs`` adds recorded large runs to its table.
@@ -49,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_cases as cases  # noqa: E402  (next to this script)
 import bench_domains as domains  # noqa: E402
 import bench_report as report  # noqa: E402
+import bench_robust as robust  # noqa: E402
 import bench_scaling as scaling  # noqa: E402
 
 SIZES = {
@@ -60,6 +62,7 @@ SIZES = {
         "steps": 3,
         "transient_n": 4,
         "robust_n": 4,
+        "levels": 2,
         "contrast": [1e-4, 1e4],
         "ell": [1.0],
         "ratio": [1e3],
@@ -72,6 +75,7 @@ SIZES = {
         "steps": 10,
         "transient_n": 48,
         "robust_n": 16,
+        "levels": 3,
         "contrast": [1e-4, 1.0, 1e4],
         "ell": [0.0, 0.05, 1.0],
         "ratio": [1e-3, 1.0, 1e3],
@@ -84,6 +88,7 @@ SIZES = {
         "steps": 20,
         "transient_n": 128,
         "robust_n": 32,
+        "levels": 3,
         "contrast": [1e-4, 1e-2, 1.0, 1e2, 1e4],
         "ell": [0.0, 0.01, 0.05, 0.2, 1.0],
         "ratio": [1e-3, 1e-1, 1.0, 1e1, 1e3],
@@ -118,7 +123,7 @@ def run(size: str, comm: MPI.Comm, gk: list[int] | None = None) -> dict:
         "steady_gk": [cases.steady_gk(n, comm) for n in s["gk"]],
         "fourier": cases.fourier_against_hand_written(s["fourier"], comm),
         "transient": cases.transient_steps(s["transient_n"], s["steps"], comm),
-        "robustness": cases.robustness(s, comm),
+        "robustness": robust.robustness(s, comm),
         "domains": domains.runs(size, comm),
     }
     return result

@@ -1,7 +1,7 @@
 """Eigenvalues of the preconditioned Schur complement P⁻¹S of the T block, and where the worst
 modes live (serial, small meshes: S is formed densely).
 
-For Taylor–Hood solves (bench_cases._robust_solve's set-up: T = 1 left, 0 right), steady or
+For Taylor–Hood solves (bench_robust.solved_problem's set-up: T = 1 left, 0 right), steady or
 one backward-Euler step with Γ/Δt = ratio × A (a third entry of a cell; C/Δt = 100), it takes
 the Jacobian after the solve, forms S = C − B₂A⁻¹B₁ on the free T dofs with an LU of the flux
 block (C = (C/Δt) M in a step), and the solver's T block P⁻¹ = D K⁻¹ D + diag(w) from its
@@ -32,9 +32,9 @@ from petsc4py import PETSc
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_cases  # noqa: E402
+import bench_robust  # noqa: E402
 
 import lkfem as lk  # noqa: E402
-from lkfem.mesh.generators import build  # noqa: E402
 
 
 def _csr(matrix: PETSc.Mat) -> sp.csr_matrix:
@@ -53,20 +53,9 @@ def _node_regions(domain: lk.Domain, V) -> dict[int, str]:
 def spectrum(
     domain: lk.Domain, geometry: str, contrast: float, ell: float, ratio: float | None = None
 ) -> None:
-    dt = 0.01
-    problem = lk.LKProblem(
-        domain,
-        bench_cases._materials(geometry, contrast, ell, 0.0 if ratio is None else ratio * dt),
-        {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
-        element="taylor_hood",
-        petsc_options={"linear_solver": "iterative"},
-    )
-    if ratio is None:
-        iterations = problem.solve_steady().linear_iterations
-    else:
-        problem.set_initial(T0=0.0)
-        settings = lk.TimeSettings(t_end=dt, dt=dt, scheme="backward_euler")
-        iterations = lk.run_transient(problem, settings)[0].linear_iterations
+    cell = (geometry, "taylor_hood", contrast, ell, ratio)
+    problem, row = bench_robust.solved_problem(domain, *cell)
+    iterations = row["krylov"]
     J = _csr(problem.solver().snes.getJacobian()[0])
     context = problem._preconditioner.context
     q_dofs, T_dofs = np.asarray(problem.q_dofs), np.asarray(problem.T_dofs)
@@ -101,7 +90,7 @@ def spectrum(
 def main() -> None:
     geometry, cells = sys.argv[1], json.loads(sys.argv[2])
     if geometry == "cloak3d":
-        domain = build("spherical_cloak", {"h": 0.25, "h_interface": 0.07}, MPI.COMM_WORLD)
+        domain = bench_robust.cloak_3d(0, MPI.COMM_WORLD)
     else:
         n = int(sys.argv[3]) if len(sys.argv) > 3 else 16
         domain = bench_cases.two_regions(n, MPI.COMM_WORLD)

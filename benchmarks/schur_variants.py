@@ -40,6 +40,7 @@ from petsc4py import PETSc
 sys.path.insert(0, str(Path(__file__).parent))
 
 import bench_cases  # noqa: E402
+import bench_robust  # noqa: E402
 
 import lkfem as lk  # noqa: E402
 import lkfem.solvers.block as block  # noqa: E402
@@ -192,7 +193,7 @@ def krylov(
     block.choose_schur = lambda problem: schur
     problem = lk.LKProblem(
         domain,
-        bench_cases._materials("square", contrast, ell, tau),
+        bench_robust.materials("square", contrast, ell, tau),
         {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
         element="taylor_hood",
         petsc_options=options,

@@ -72,6 +72,8 @@ def test_tiny_benchmark(tmp_path, capsys):
     assert len(rows) == len(s["contrast"]) * (len(s["ell"]) + 1 + 2 * len(s["ratio"]))
     for row in rows:
         assert row["unknowns_refined"] > row["unknowns"]
+        assert len(row["krylov_levels"]) == len(row["unknowns_levels"]) == s["levels"]
+        assert row["unknowns_levels"][:2] == [row["unknowns"], row["unknowns_refined"]]
         assert row["schur"] in ("selfp", "cahouet_chabard", "bfbt")
         assert row["inner"] == 0  # the square is 2D: one application of the T block
         assert row["element"] in ("taylor_hood", "primal")
@@ -116,48 +118,63 @@ def test_tiny_benchmark(tmp_path, capsys):
     assert "OLD TABLE" not in text and text.endswith("end\n") and "| n | unknowns |" in text
     assert "| geometry | element | mode |" not in text  # the full matrix is not in the README
     summary = text.partition("Robustness (")[2]  # but its summary is, a row per element
-    assert "| geometry | element | cells | Krylov (both meshes) |" in summary
+    assert "| geometry | element | cells | Krylov (all meshes) |" in summary
     for element in ("taylor_hood", "primal"):
         cells = [r for r in rows if r["element"] == element]
         assert f"| square | {element} | {len(cells)} |" in summary
 
 
 @pytest.mark.serial
-def test_robustness_summary_names_the_cells_above_the_limit():
-    """One summary row per geometry and element, with the range over both meshes, the largest
-    growth and every cell above 30 (or failed) by name."""
+def test_robustness_summary_names_the_cells_above_the_limits():
+    """One summary row per geometry and element, with the range over all meshes, the largest
+    step and trend under refinement, and every cell above 30, growing more than 10 % per
+    refinement (the trend) or failed, by name."""
     _run_module()
     import bench_report
+    import bench_robust
 
-    def cell(geometry, contrast, krylov, refined, ratio=None, converged=True):
+    def cell(geometry, contrast, counts, ratio=None, converged=True):
         mode = "steady" if ratio is None else "transient"
-        growth = refined / krylov - 1.0 if converged else None
+        step, trend = bench_robust.growth(counts) if converged else (None, None)
         return dict(geometry=geometry, element="taylor_hood", mode=mode, contrast=contrast) | dict(
             ell=1.0,
             gamma_dt=ratio,
-            krylov=krylov,
-            krylov_refined=refined,
-            growth=growth,
+            krylov=counts[0],
+            krylov_levels=counts,
+            growth=step,
+            trend=trend,
             converged=converged,
         )
 
     result = {
         "robustness": [
-            cell("square", 1e4, 20, 21),
-            cell("square", 1.0, 12, 12, ratio=1e3),
-            cell("cloak3d", 1e4, 37, 39),
-            cell("cloak3d", 1e-4, 20, 18, ratio=1e-3),
-            cell("cloak3d", 1.0, None, None, converged=False),
+            cell("square", 1e4, [20, 21, 21]),
+            cell("square", 1.0, [12, 12, 12], ratio=1e3),
+            cell("cloak3d", 1e4, [12, 16, 11]),  # a jump, no trend: not named
+            cell("cloak3d", 1e-4, [20, 24, 29], ratio=1e-3),  # a trend of +20 %: named
+            cell("cloak3d", 1e-2, [31, 30, 30]),  # above 30: named
+            cell("cloak3d", 1.0, [None, None, None], converged=False),
         ]
     }
     table = bench_report.robustness_summary(result)
     lines = table.splitlines()
     assert len(lines) == 4  # header, rule, square, cloak3d
-    assert lines[2] == "| square | taylor_hood | 2 | 12–21 | +5 % | none |"
+    assert lines[2] == "| square | taylor_hood | 2 | 12–21 | +5 % | +2 % | none |"
     assert lines[3] == (
-        "| cloak3d | taylor_hood | 3 | 18–39 | +5 % | steady 10000, ℓ 1: 37/39; "
-        "steady 1, ℓ 1: failed |"
+        "| cloak3d | taylor_hood | 4 | 11–31 | +33 % | +20 % | transient 0.0001, ℓ 1, Γ/(Δt A) "
+        "0.001: 20/24/29; steady 0.01, ℓ 1: 31/30/30; steady 1, ℓ 1: failed |"
     )
+
+
+def test_growth_is_the_largest_step_and_the_fitted_trend():
+    sys.path.insert(0, str(BENCHMARKS))
+    import bench_robust
+
+    assert bench_robust.growth([10, 11]) == pytest.approx((0.1, 0.1))
+    step, trend = bench_robust.growth([12, 16, 11])  # a jump on the middle mesh
+    assert step == pytest.approx(1 / 3) and trend == pytest.approx((11 / 12) ** 0.5 - 1)
+    step, trend = bench_robust.growth([10, 20, 40, 80])
+    assert (step, trend) == (pytest.approx(1.0), pytest.approx(1.0))
 
 
 @pytest.mark.serial
@@ -253,9 +270,9 @@ def test_robustness_table_shows_the_inner_iterations():
     import bench_report
 
     row = {"contrast": 1e4, "ell": 1.0, "gamma_dt": None, "converged": True, "krylov": 17}
-    row.update(element="taylor_hood", mode="steady", unknowns=12, krylov_refined=16)
+    row.update(element="taylor_hood", mode="steady", unknowns=12, krylov_levels=[17, 16, 16])
     row.update(geometry="cloak3d", growth=-0.06, schur="cahouet_chabard", inner=3)
     table = bench_report.robustness_table({"robustness": [row, {**row, "inner": 0}]})
     lines = table.splitlines()
-    assert "| cahouet_chabard + 3 inner |" in lines[-2]
+    assert "| cahouet_chabard + 3 inner | 12 | 17/16/16 | -6 % | -6 % |" in lines[-2]
     assert "| cahouet_chabard |" in lines[-1] and "inner" not in lines[-1]

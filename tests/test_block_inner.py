@@ -4,32 +4,10 @@ they give, and a solve with them against the direct solver (outer iterations rep
 
 import numpy as np
 import pytest
-from dolfinx import mesh as dmesh
-from mpi4py import MPI
 
 import lkfem as lk
 from lkfem.solvers import block
-
-
-def two_regions(dim, n):
-    """The unit square or cube, region a at x < 0.5 and b beyond."""
-    comm = MPI.COMM_WORLD
-    if dim == 2:
-        mesh = dmesh.create_unit_square(comm, n, n, dmesh.CellType.triangle)
-    else:
-        mesh = dmesh.create_unit_cube(comm, n, n, n, dmesh.CellType.tetrahedron)
-    domain = lk.from_mesh(mesh)
-    tdim = mesh.topology.dim
-    imap = mesh.topology.index_map(tdim)
-    cells = np.arange(imap.size_local + imap.num_ghosts, dtype=np.int32)
-    tags = np.where(dmesh.compute_midpoints(mesh, tdim, cells)[:, 0] < 0.5, 1, 2)
-    return lk.Domain(
-        mesh=mesh,
-        cell_tags=dmesh.meshtags(mesh, tdim, cells, tags.astype(np.int32)),
-        facet_tags=domain.facet_tags,
-        regions={"a": 1, "b": 2},
-        boundaries=dict(domain.boundaries),
-    )
+from tests.regions import two_regions
 
 
 def problem(dim, contrast, element="taylor_hood", solver="iterative", n=3):
@@ -39,7 +17,7 @@ def problem(dim, contrast, element="taylor_hood", solver="iterative", n=3):
         "b": lk.Material(k=contrast, ell=ell),
     }
     return lk.LKProblem(
-        two_regions(dim, n),
+        two_regions(n, dim),
         materials,
         {"left": lk.Temperature(value=1.0), "right": lk.Temperature(value=0.0)},
         element=element,

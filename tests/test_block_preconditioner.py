@@ -4,29 +4,13 @@ regime takes (lkfem/solvers/block.py; the full matrix is in docs/performance.md)
 
 import numpy as np
 import pytest
-from dolfinx import mesh as dmesh
 from mpi4py import MPI
 from petsc4py import PETSc
 
 import lkfem as lk
+from tests.regions import two_regions
 
 N = 16
-
-
-def two_regions(n):
-    mesh = dmesh.create_unit_square(MPI.COMM_WORLD, n, n, dmesh.CellType.triangle)
-    domain = lk.from_mesh(mesh)
-    tdim = mesh.topology.dim
-    imap = mesh.topology.index_map(tdim)
-    cells = np.arange(imap.size_local + imap.num_ghosts, dtype=np.int32)
-    tags = np.where(dmesh.compute_midpoints(mesh, tdim, cells)[:, 0] < 0.5, 1, 2)
-    return lk.Domain(
-        mesh=mesh,
-        cell_tags=dmesh.meshtags(mesh, tdim, cells, tags.astype(np.int32)),
-        facet_tags=domain.facet_tags,
-        regions={"a": 1, "b": 2},
-        boundaries=dict(domain.boundaries),
-    )
 
 
 def solve(element, contrast, ell, ratio, n=N, ell_a=None):

@@ -6,6 +6,7 @@
     mpirun -n 2 python3 benchmarks/run.py --size quick --gk 34 --ranks 1 --out big  # ≥ 1 M
     python3 benchmarks/run.py --markdown results/bench/benchmark.json    # the tables again
     python3 benchmarks/run.py --part fourier --fourier 65        # only lkfem against hand-written
+    python3 benchmarks/run.py --part robustness --size full      # only the robustness matrix
     python3 benchmarks/run.py --markdown results/bench/benchmark.json --readme README.md \
         --runs docs/data/domains_2d_512/benchmark.json docs/data/domains_3d_1M/benchmark.json
 
@@ -161,11 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--part",
-        choices=("all", "parallel", "fourier"),
+        choices=("all", "parallel", "fourier", "robustness"),
         default="all",
         help="parallel: only the parallel part (parallel.json; on 1 rank with --ranks R > 1 it "
         "also launches the R-rank half and reports the efficiency); fourier: only the Fourier "
-        "path against the hand-written solver (fourier.json)",
+        "path against the hand-written solver (fourier.json); robustness: only the "
+        "robustness matrix (robustness.json)",
     )
     args = parser.parse_args(argv)
     comm = MPI.COMM_WORLD
@@ -180,6 +182,15 @@ def main(argv: list[str] | None = None) -> int:
             out.mkdir(parents=True, exist_ok=True)
             (out / "fourier.json").write_text(json.dumps(part, indent=2) + "\n")
             print(report.fourier_table(part))
+        return 0
+    if args.part == "robustness":
+        part = {"size": args.size, "ranks": comm.size, "dolfinx": cases.dolfinx_version()}
+        part["robustness"] = robust.robustness(SIZES[args.size], comm)
+        if comm.rank == 0:
+            out = Path(args.out)
+            out.mkdir(parents=True, exist_ok=True)
+            (out / "robustness.json").write_text(json.dumps(part, indent=2) + "\n")
+            print(report.robustness_table(part) + "\n\n" + report.robustness_summary(part))
         return 0
     if args.part == "parallel":
         p = SIZES[args.size]["parallel"]

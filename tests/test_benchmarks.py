@@ -265,6 +265,19 @@ def test_fourier_part(tmp_path, capsys):
     assert "hand-written s" in capsys.readouterr().out
 
 
+@pytest.mark.serial
+def test_robustness_part(tmp_path, capsys):
+    """--part robustness: only the matrix, every cell on the size's meshes, and its tables."""
+    run = _run_module()
+    assert run.main(["--part", "robustness", "--size", "tiny", "--out", str(tmp_path)]) == 0
+    rows = json.loads((tmp_path / "robustness.json").read_text())["robustness"]
+    s = run.SIZES["tiny"]
+    assert len(rows) == len(s["contrast"]) * (len(s["ell"]) + 1 + 2 * len(s["ratio"]))
+    assert all(len(r["krylov_levels"]) == s["levels"] for r in rows)
+    out = capsys.readouterr().out
+    assert "| Krylov per mesh |" in out and "| Krylov (all meshes) |" in out
+
+
 def test_robustness_table_shows_the_inner_iterations():
     sys.path.insert(0, str(BENCHMARKS))
     import bench_report
